@@ -1,0 +1,208 @@
+"""Conversation events: frozen dataclasses and the one codec that turns them into Rasa's JSON.
+
+A tracker is an append-only sequence of these. Every class maps to one Rasa
+event name (``EVENT_NAMES``); :func:`event_to_dict` / :func:`event_from_dict`
+are the only serialisation path, used by the tracker store, the HTTP API and the
+action-server client alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from nlu.interfaces import ParseResult
+
+ACTION_LISTEN = "action_listen"
+ACTION_SESSION_START = "action_session_start"
+
+
+def _now() -> float:
+    return time.time()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of all events. ``timestamp`` is seconds since the epoch."""
+
+    timestamp: float = field(default_factory=_now)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserUttered(Event):
+    text: str | None = None
+    parse_data: ParseResult | None = None
+    input_channel: str | None = None
+    message_id: str | None = None
+
+    @property
+    def intent_name(self) -> str | None:
+        return self.parse_data.intent_name if self.parse_data else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BotUttered(Event):
+    text: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionExecuted(Event):
+    name: str
+    policy: str | None = None
+    confidence: float | None = None
+    action_text: str | None = None
+    hide_rule_turn: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlotSet(Event):
+    name: str
+    value: Any = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActiveLoop(Event):
+    name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowupAction(Event):
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Restarted(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionStarted(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllSlotsReset(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionExecutionRejected(Event):
+    name: str
+    policy: str | None = None
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopInterrupted(Event):
+    is_interrupted: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserUtteranceReverted(Event):
+    """Undo everything back to and including the latest user message (Rasa ``rewind``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionReverted(Event):
+    """Undo the latest action and what followed it (Rasa ``undo``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationPaused(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationResumed(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserFeaturization(Event):
+    use_text_for_featurization: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntitiesAdded(Event):
+    entities: tuple[Mapping[str, Any], ...] = ()
+
+
+EVENT_NAMES: dict[str, type[Event]] = {
+    "user": UserUttered,
+    "bot": BotUttered,
+    "action": ActionExecuted,
+    "slot": SlotSet,
+    "active_loop": ActiveLoop,
+    "followup": FollowupAction,
+    "restart": Restarted,
+    "session_started": SessionStarted,
+    "reset_slots": AllSlotsReset,
+    "action_execution_rejected": ActionExecutionRejected,
+    "loop_interrupted": LoopInterrupted,
+    "rewind": UserUtteranceReverted,
+    "undo": ActionReverted,
+    "pause": ConversationPaused,
+    "resume": ConversationResumed,
+    "user_featurization": UserFeaturization,
+    "entities": EntitiesAdded,
+}
+_NAME_OF: dict[type[Event], str] = {cls: name for name, cls in EVENT_NAMES.items()}
+
+
+class EventDecodeError(ValueError):
+    """A JSON object is not a valid Rasa event."""
+
+
+def event_name(event: Event) -> str:
+    return _NAME_OF[type(event)]
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """Serialise to Rasa's JSON: ``{"event": name, "timestamp": ..., <fields>}``."""
+    data: dict[str, Any] = {"event": event_name(event)}
+    for f in fields(event):
+        value = getattr(event, f.name)
+        if isinstance(value, ParseResult):
+            value = value.to_dict()
+        elif isinstance(value, Mapping):
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = [dict(v) if isinstance(v, Mapping) else v for v in value]
+        data[f.name] = value
+    return data
+
+
+def event_from_dict(data: Mapping[str, Any]) -> Event:
+    """Parse one Rasa event object; unknown keys are ignored, unknown names rejected."""
+    name = data.get("event")
+    cls = EVENT_NAMES.get(str(name))
+    if cls is None:
+        raise EventDecodeError(f"unknown event type {name!r}; known: {sorted(EVENT_NAMES)}")
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in data or (data[f.name] is None and f.name in ("timestamp", "metadata")):
+            continue
+        value = data[f.name]
+        if f.name == "parse_data" and value is not None:
+            value = ParseResult.from_dict(value)
+        elif f.name == "entities":
+            value = tuple(value or ())
+        elif f.name in ("metadata", "data"):
+            value = dict(value or {})
+        kwargs[f.name] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as e:
+        raise EventDecodeError(f"event {name!r} is missing a field: {e}") from e
+
+
+def events_from_dicts(items: Iterable[Mapping[str, Any]]) -> list[Event]:
+    return [event_from_dict(item) for item in items]
+
+
+def events_to_dicts(events: Iterable[Event]) -> list[dict[str, Any]]:
+    return [event_to_dict(e) for e in events]
