@@ -1,0 +1,46 @@
+"""A tracker store that lives in the process: for tests, demos and the shell channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dialogue.events import Event
+from dialogue.stores._codec import dump_event, load_event
+from dialogue.tracker import ConversationId
+
+
+class InMemoryTrackerStore:
+    """Keeps each conversation as a list of JSON-encoded events in a dict.
+
+    Events go through the same codec as the SQL store, so a value the database
+    would reject is rejected here too, and retrieved events are fresh objects
+    decoded from JSON. Data lives as long as the object; nothing is persisted.
+    """
+
+    def __init__(self) -> None:
+        self._conversations: dict[ConversationId, list[str]] = {}
+
+    async def retrieve(self, conversation_id: ConversationId) -> list[Event]:
+        """All events of the conversation in append order; ``[]`` for an unknown id."""
+        return await self.retrieve_since(conversation_id, 0)
+
+    async def retrieve_since(self, conversation_id: ConversationId, seq: int) -> list[Event]:
+        """Events after the first ``seq`` ones (sequence numbers count from 1)."""
+        stored = self._conversations.get(conversation_id, [])
+        return [
+            load_event(text, f"#{index} of {conversation_id!r}")
+            for index, text in enumerate(stored[max(seq, 0) :], start=max(seq, 0) + 1)
+        ]
+
+    async def append(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
+        """Append all ``events`` or, if one cannot be encoded, none of them."""
+        encoded = [dump_event(event) for event in events]
+        if encoded:
+            self._conversations.setdefault(conversation_id, []).extend(encoded)
+
+    async def conversation_ids(self) -> list[ConversationId]:
+        """Ids of conversations with at least one event, sorted."""
+        return sorted(self._conversations)
+
+    async def close(self) -> None:
+        """Nothing to release; the events stay readable until the object is dropped."""

@@ -1,0 +1,149 @@
+"""SQL-specific promises: durability, the table layout, SQLite's WAL mode, error mapping."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import URL, make_url, text
+
+from dialogue.errors import StoreConfigurationError, TrackerStoreError, TrackerStoreUnavailable
+from dialogue.events import ActionExecuted, BotUttered, UserUttered, event_to_dict
+from dialogue.stores import SQLTrackerStore
+from dialogue.tracker import ConversationId
+from nlu.interfaces import IntentPrediction, ParseResult
+
+CID = ConversationId("customer-1")
+
+
+def greeting_turn() -> list[UserUttered | ActionExecuted | BotUttered]:
+    parse = ParseResult(text="hello", intent=IntentPrediction("greet", 0.98))
+    return [
+        UserUttered(text="hello", parse_data=parse, timestamp=100.0),
+        ActionExecuted(name="utter_greet", timestamp=101.0),
+        BotUttered(text="Hi! How can I help?", timestamp=102.0),
+    ]
+
+
+async def test_events_survive_a_restart(durable_url: str) -> None:
+    before = await SQLTrackerStore.connect(durable_url)
+    await before.append(CID, greeting_turn())
+    await before.close()
+
+    after = await SQLTrackerStore.connect(durable_url)
+    await after.append(CID, [UserUttered(text="where is my order?", timestamp=103.0)])
+    events = await after.retrieve(CID)
+    await after.close()
+
+    assert events == [*greeting_turn(), UserUttered(text="where is my order?", timestamp=103.0)]
+
+
+async def test_each_event_is_one_row_with_analytics_columns(durable_url: str) -> None:
+    store = await SQLTrackerStore.connect(durable_url)
+    await store.append(CID, greeting_turn())
+    query = text(
+        "SELECT seq, type_name, timestamp, intent_name, action_name, data FROM events "
+        "WHERE conversation_id = :cid ORDER BY seq"
+    )
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(query, {"cid": CID})).all()
+    await store.close()
+
+    assert [tuple(row[:5]) for row in rows] == [
+        (1, "user", 100.0, "greet", None),
+        (2, "action", 101.0, None, "utter_greet"),
+        (3, "bot", 102.0, None, None),
+    ]
+    assert [json.loads(row.data) for row in rows] == [event_to_dict(e) for e in greeting_turn()]
+
+
+async def test_sqlite_database_file_is_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.db"
+    store = await SQLTrackerStore.connect(f"sqlite+aiosqlite:///{path}")
+    await store.append(CID, greeting_turn())
+    await store.close()
+
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_a_corrupt_row_is_reported_not_skipped(tmp_path: Path) -> None:
+    store = await SQLTrackerStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}")
+    await store.append(CID, greeting_turn())
+    async with store.engine.begin() as conn:
+        await conn.execute(text('UPDATE events SET data = \'{"event": "teleport"}\' WHERE seq = 2'))
+
+    with pytest.raises(TrackerStoreError, match=r"#2 of 'customer-1'.*teleport"):
+        await store.retrieve(CID)
+    await store.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_unreachable_database_raises_tracker_store_unavailable() -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/test"
+
+    with pytest.raises(TrackerStoreUnavailable, match="could not create tables"):
+        await SQLTrackerStore.connect(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "options"),
+    [
+        ("sqlite+aiosqlite://", {"no_such_option": 1}),
+        ("sqlite:///tracker.db", {}),
+        ("nosuchdb+driver://host/db", {}),
+    ],
+    ids=["unknown-option", "sync-driver", "unknown-dialect"],
+)
+async def test_bad_url_or_option_is_a_configuration_error(
+    url: str, options: dict[str, int]
+) -> None:
+    with pytest.raises(StoreConfigurationError, match="cannot create a SQL engine"):
+        await SQLTrackerStore.connect(url, **options)
+
+
+async def kill_connections_of(admin_url: URL, store_url: str) -> None:
+    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
+            make_url(store_url).username,
+        )
+    finally:
+        await admin.close()
+
+
+@pytest.mark.postgres
+async def test_lost_connection_raises_unavailable_then_recovers(
+    postgres_url: str, postgres_admin_url: URL
+) -> None:
+    store = await SQLTrackerStore.connect(postgres_url, pool_size=1, max_overflow=0)
+    await store.append(CID, greeting_turn())
+    await kill_connections_of(postgres_admin_url, postgres_url)
+
+    with pytest.raises(TrackerStoreUnavailable):
+        await store.retrieve(CID)
+    assert await store.retrieve(CID) == greeting_turn()
+    await store.close()
+
+
+@pytest.mark.postgres
+async def test_pool_pre_ping_hides_a_lost_connection(
+    postgres_url: str, postgres_admin_url: URL
+) -> None:
+    store = await SQLTrackerStore.connect(postgres_url, pool_size=1, pool_pre_ping=True)
+    await store.append(CID, greeting_turn())
+    await kill_connections_of(postgres_admin_url, postgres_url)
+
+    assert await store.retrieve(CID) == greeting_turn()
+    await store.close()
