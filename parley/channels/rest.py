@@ -1,0 +1,125 @@
+"""The REST channel, wire-compatible with Rasa's ``rest`` channel.
+
+``POST /webhooks/rest/webhook`` with ``{"sender": "...", "message": "...", "metadata": {...}}``
+runs one turn and answers with every bot reply at once, as a JSON list of
+``{"recipient_id", "text"?, "buttons"?, "image"?, "custom"?, "attachment"?}``.
+``GET /webhooks/rest/`` answers ``{"status": "ok"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, Self
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from starlette.requests import Request
+
+from dialogue.tracker import ConversationId
+from nlg.interfaces import BotMessage
+from parley.channels.http import json_body_openapi, note_conversation, read_json
+from parley.channels.interfaces import CollectingOutputChannel
+from parley.errors import ChannelError
+from parley.interfaces import Agent, UserMessage
+
+DEFAULT_SENDER = ConversationId("default")
+
+
+class RestMessage(BaseModel):
+    """A user message posted to the REST webhook. Unknown keys are ignored."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    sender: str | None = Field(
+        None, description="Conversation id; the conversation `default` when left out."
+    )
+    message: str = Field(description="The user's text; may be empty.")
+    metadata: dict[str, Any] | None = Field(
+        None, description="Passed to the agent with the message."
+    )
+    input_channel: str | None = Field(
+        None, description="Channel name recorded on the user event; `rest` when left out."
+    )
+
+    def to_user_message(self, channel: str) -> UserMessage:
+        return UserMessage(
+            text=self.message,
+            sender_id=ConversationId(self.sender) if self.sender is not None else DEFAULT_SENDER,
+            input_channel=self.input_channel or channel,
+            metadata=self.metadata or {},
+        )
+
+
+class RestReply(BaseModel):
+    """One bot reply in Rasa's REST format; keys without a value are left out."""
+
+    recipient_id: str
+    text: str | None = None
+    buttons: list[dict[str, Any]] | None = None
+    image: str | None = None
+    custom: dict[str, Any] | None = None
+    attachment: Any = None
+
+
+class ChannelStatus(BaseModel):
+    status: str = Field(description="`ok` while the channel is serving.")
+
+
+_MESSAGE = TypeAdapter(RestMessage)
+
+
+class RestInput:
+    """Rasa's ``rest`` channel: the whole reply comes back in the HTTP response."""
+
+    name: ClassVar[str] = "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> Self:
+        if credentials:
+            raise ChannelError(
+                f"the {cls.name!r} channel takes no credentials; got {sorted(credentials)}"
+            )
+        return cls()
+
+    def router(self, agent: Agent) -> APIRouter:
+        router = APIRouter()
+        router.add_api_route(
+            "/",
+            _channel_status,
+            methods=["GET"],
+            summary="REST channel status",
+            response_model=ChannelStatus,
+        )
+        router.add_api_route(
+            "/webhook",
+            self._webhook(agent),
+            methods=["POST"],
+            summary="Send a message, receive the bot's replies",
+            response_model=list[RestReply],
+            openapi_extra=json_body_openapi(_MESSAGE.json_schema(), "The user's message."),
+        )
+        return router
+
+    def _webhook(self, agent: Agent) -> Callable[[Request], Awaitable[JSONResponse]]:
+        async def webhook(request: Request) -> JSONResponse:
+            """Run one conversation turn and answer with every bot reply, in order."""
+            message = (await read_json(request, _MESSAGE)).to_user_message(self.name)
+            note_conversation(request, message.sender_id)
+            replies = await agent.handle_message(message)
+            return JSONResponse(await collect(message.sender_id, replies))
+
+        return webhook
+
+
+async def _channel_status() -> dict[str, str]:
+    """Whether the REST channel is up."""
+    return {"status": "ok"}
+
+
+async def collect(recipient_id: str, replies: Sequence[BotMessage]) -> list[dict[str, Any]]:
+    """The replies rendered as Rasa REST dicts, in order."""
+    output = CollectingOutputChannel()
+    for reply in replies:
+        await output.send(recipient_id, reply)
+    return output.messages

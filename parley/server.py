@@ -1,0 +1,479 @@
+"""Parley's HTTP server: a Rasa-compatible REST API plus every channel's webhooks.
+
+:func:`create_app` builds the ASGI app; nothing runs until a server (uvicorn) serves it.
+
+=====  =======================================  ==========================================
+GET    ``/``                                     hello text
+GET    ``/health``                               ``{"status": "ok"}``
+GET    ``/version``                              ``{"version", "model_id"}``
+GET    ``/conversations/{id}/tracker``           the conversation in Rasa's tracker shape
+POST   ``/conversations/{id}/tracker/events``    append one event or a list of them
+POST   ``/model/parse``                          NLU only: ``{"text": ...}`` to parse data
+any    ``/webhooks/{channel}/...``               each channel's own routes
+=====  =======================================  ==========================================
+
+Every error is JSON ``{"error": ..., "detail": ...}``: 400 for malformed input
+(never FastAPI's 422), 413 for bodies over the limit, 500 for failures, which are
+logged with the conversation id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from enum import StrEnum
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, FastAPI, Path, Query
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dialogue.events import (
+    EVENT_NAMES,
+    Event,
+    Restarted,
+    UserUttered,
+    event_from_dict,
+    events_to_dicts,
+)
+from dialogue.state import DialogueState
+from dialogue.tracker import ConversationId, Tracker
+from parley import __version__
+from parley.channels.http import error_body, json_body_openapi, noted_conversation, read_json
+from parley.channels.interfaces import InputChannel
+from parley.errors import ChannelError, InvalidRequest, PayloadTooLarge
+from parley.interfaces import Agent
+
+logger = logging.getLogger(__name__)
+
+_TAGS = [
+    {"name": "status", "description": "Is the server up, and which model does it serve."},
+    {"name": "conversations", "description": "Read and extend stored conversations."},
+    {"name": "model", "description": "Use the loaded model without touching conversations."},
+    {"name": "channels", "description": "Webhooks of the configured channels."},
+]
+
+
+def create_app(
+    agent: Agent,
+    channels: Sequence[InputChannel],
+    *,
+    max_body_bytes: int = 1_000_000,
+    cors_origins: Sequence[str] = (),
+) -> FastAPI:
+    """The HTTP app serving ``agent`` and mounting each channel under ``/webhooks/{name}``.
+
+    Does no I/O. The caller owns ``agent`` and closes it after the server stops.
+    Request bodies over ``max_body_bytes`` are refused with 413; ``cors_origins``
+    (``"*"`` for any) may call the API from a browser.
+    """
+    if max_body_bytes < 0:
+        raise ValueError(f"max_body_bytes must be >= 0, not {max_body_bytes}")
+    app = _ParleyAPI(
+        title="Parley",
+        version=__version__,
+        description="HTTP API of a Parley assistant; request and response shapes follow Rasa's.",
+        openapi_tags=_TAGS,
+    )
+    app.include_router(_status_routes(agent))
+    app.include_router(_conversation_routes(agent))
+    app.include_router(_model_routes(agent))
+    for channel in _distinct(channels):
+        app.include_router(
+            channel.router(agent), prefix=f"/webhooks/{channel.name}", tags=["channels"]
+        )
+    _add_error_handlers(app)
+    _add_middleware(app, max_body_bytes, cors_origins)
+    return app
+
+
+def _add_middleware(app: FastAPI, max_body_bytes: int, cors_origins: Sequence[str]) -> None:
+    # Added innermost first: the error guard also covers the body limit, and CORS wraps
+    # both so that error responses carry CORS headers too.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(InternalErrorMiddleware)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+
+
+def _distinct(channels: Sequence[InputChannel]) -> Sequence[InputChannel]:
+    names = [channel.name for channel in channels]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ChannelError(f"channel given more than once: {', '.join(repeated)}")
+    return channels
+
+
+# ---- status ------------------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = Field(description="`ok` while the server is serving.")
+
+
+class VersionInfo(BaseModel):
+    version: str = Field(description="Parley's version.")
+    model_id: str = Field(description="Id of the model the agent serves.")
+
+
+def _status_routes(agent: Agent) -> APIRouter:
+    router = APIRouter(tags=["status"])
+
+    @router.get("/", response_class=PlainTextResponse, summary="Hello")
+    async def hello() -> str:
+        """A greeting naming the server and its version."""
+        return f"Hello from Parley: {__version__}"
+
+    @router.get("/health", summary="Health check")
+    async def health() -> Health:
+        """Answers as long as the server is up."""
+        return Health(status="ok")
+
+    @router.get("/version", summary="Versions")
+    async def version() -> VersionInfo:
+        """Parley's version and the id of the loaded model."""
+        return VersionInfo(version=__version__, model_id=agent.model_id)
+
+    return router
+
+
+# ---- conversations -----------------------------------------------------------------------
+
+
+class EventVerbosity(StrEnum):
+    """Which events a tracker response includes (Rasa's ``include_events``)."""
+
+    ALL = "ALL"
+    APPLIED = "APPLIED"
+    AFTER_RESTART = "AFTER_RESTART"
+    NONE = "NONE"
+
+
+ConversationPath = Annotated[str, Path(description="The conversation (sender) id.")]
+IncludeEvents = Annotated[
+    EventVerbosity,
+    Query(description="ALL, APPLIED (undone ones removed), AFTER_RESTART, or NONE."),
+]
+
+_EVENTS = TypeAdapter(dict[str, Any] | list[dict[str, Any]])
+_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["event"],
+    "properties": {
+        "event": {"type": "string", "enum": sorted(EVENT_NAMES)},
+        "timestamp": {"type": "number"},
+    },
+    "additionalProperties": True,
+}
+_EVENTS_OPENAPI = json_body_openapi(
+    {"anyOf": [_EVENT_SCHEMA, {"type": "array", "items": _EVENT_SCHEMA}]},
+    "One Rasa event object, or a list of them.",
+)
+
+
+def _conversation_routes(agent: Agent) -> APIRouter:
+    router = APIRouter(prefix="/conversations/{conversation_id}", tags=["conversations"])
+
+    @router.get("/tracker", summary="Get a conversation")
+    async def get_tracker(
+        conversation_id: ConversationPath,
+        include_events: IncludeEvents = EventVerbosity.AFTER_RESTART,
+    ) -> dict[str, Any]:
+        """The conversation's state and events; an unknown id gives an empty conversation."""
+        tracker = await agent.tracker(ConversationId(conversation_id))
+        return tracker_json(tracker, include_events)
+
+    @router.post("/tracker/events", summary="Append events", openapi_extra=_EVENTS_OPENAPI)
+    async def append_events(
+        conversation_id: ConversationPath,
+        request: Request,
+        include_events: IncludeEvents = EventVerbosity.AFTER_RESTART,
+    ) -> dict[str, Any]:
+        """Append one event or a list of events; answers with the updated conversation."""
+        events = decode_events(await read_json(request, _EVENTS))
+        tracker = await agent.append_events(ConversationId(conversation_id), events)
+        return tracker_json(tracker, include_events)
+
+    return router
+
+
+def decode_events(body: dict[str, Any] | list[dict[str, Any]]) -> list[Event]:
+    """Events from a request body; :class:`InvalidRequest` names the first bad one."""
+    items = [body] if isinstance(body, Mapping) else list(body)
+    if not items:
+        raise InvalidRequest("no events in the request body", detail=[])
+    events: list[Event] = []
+    for index, item in enumerate(items):
+        try:
+            events.append(event_from_dict(item))
+        # The codec trusts the shape of its input, so any failure here is the request's fault.
+        except (ValueError, TypeError, AttributeError, KeyError) as e:
+            raise InvalidRequest("invalid event", detail=f"event {index}: {e}") from e
+    return events
+
+
+def tracker_json(
+    tracker: Tracker, include_events: EventVerbosity = EventVerbosity.AFTER_RESTART
+) -> dict[str, Any]:
+    """The conversation in the shape of Rasa's ``GET /conversations/{id}/tracker``."""
+    state = tracker.state
+    latest = state.latest_message
+    return {
+        "sender_id": tracker.conversation_id,
+        "slots": dict(state.slots),
+        "latest_message": _latest_message_json(latest),
+        "latest_event_time": tracker.latest_timestamp,
+        "followup_action": state.followup_action,
+        "paused": state.paused,
+        "events": _events_json(tracker, include_events),
+        "latest_input_channel": latest.input_channel if latest else None,
+        "active_loop": _active_loop_json(state),
+        "latest_action": {"action_name": state.latest_action} if state.latest_action else {},
+        "latest_action_name": state.latest_action,
+    }
+
+
+def _latest_message_json(message: UserUttered | None) -> dict[str, Any]:
+    if message is None:
+        return {"intent": {}, "entities": [], "text": None, "message_id": None, "metadata": {}}
+    parsed = message.parse_data.to_dict() if message.parse_data else {"intent": {}, "entities": []}
+    return {
+        **parsed,
+        "text": message.text,
+        "message_id": message.message_id or parsed.get("message_id"),
+        "metadata": dict(message.metadata),
+    }
+
+
+def _active_loop_json(state: DialogueState) -> dict[str, Any]:
+    if state.active_loop is None:
+        return {}
+    return {
+        "name": state.active_loop,
+        "validate": not state.loop_interrupted,
+        "rejected": state.loop_rejected,
+    }
+
+
+def _events_json(tracker: Tracker, include: EventVerbosity) -> list[dict[str, Any]] | None:
+    match include:
+        case EventVerbosity.NONE:
+            return None
+        case EventVerbosity.ALL:
+            return events_to_dicts(tracker.events)
+        case EventVerbosity.APPLIED:
+            return events_to_dicts(tracker.applied)
+        case EventVerbosity.AFTER_RESTART:
+            restarts = [i for i, e in enumerate(tracker.events) if isinstance(e, Restarted)]
+            start = restarts[-1] + 1 if restarts else 0
+            return events_to_dicts(tracker.events[start:])
+
+
+# ---- model -------------------------------------------------------------------------------
+
+
+class ParseRequest(BaseModel):
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    text: str = Field(description="The text to parse.")
+    message_id: str | None = Field(None, description="Echoed back in the result.")
+
+
+class ParseResponse(BaseModel):
+    """Rasa's ``parse_data``: the intent, the ranking and the entities found."""
+
+    text: str
+    intent: dict[str, Any] = Field(description='`{"name": ..., "confidence": ...}`')
+    entities: list[dict[str, Any]]
+    intent_ranking: list[dict[str, Any]]
+    response_selector: dict[str, Any] | None = None
+    message_id: str | None = None
+
+
+_PARSE = TypeAdapter(ParseRequest)
+
+
+def _model_routes(agent: Agent) -> APIRouter:
+    router = APIRouter(prefix="/model", tags=["model"])
+
+    @router.post(
+        "/parse",
+        summary="Parse a message",
+        response_model=ParseResponse,
+        openapi_extra=json_body_openapi(_PARSE.json_schema(), "The text to parse."),
+    )
+    async def parse(request: Request) -> JSONResponse:
+        """Intent and entities of a text; no conversation is touched."""
+        body = await read_json(request, _PARSE)
+        result = await agent.parse(body.text)
+        if body.message_id is not None:
+            result = replace(result, message_id=body.message_id)
+        return JSONResponse(result.to_dict())
+
+    return router
+
+
+# ---- errors ------------------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: str = Field(description="What went wrong, in a few words.")
+    detail: Any = Field(None, description="Specifics: the offending fields, position or limit.")
+
+
+class _ParleyAPI(FastAPI):
+    """FastAPI documenting the errors this API answers (400, 413) instead of FastAPI's 422."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = _document_errors(super().openapi())
+        return self.openapi_schema
+
+
+def _document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    components[ErrorBody.__name__] = ErrorBody.model_json_schema()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            has_body = "requestBody" in operation
+            if responses.pop("422", None) is not None or has_body:
+                responses["400"] = _error_response("Malformed JSON, or fields of the wrong type.")
+            if has_body:
+                responses["413"] = _error_response("The request body is over the size limit.")
+    return schema
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{ErrorBody.__name__}"}
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(InvalidRequest)(_invalid_request)
+    app.exception_handler(RequestValidationError)(_validation_failed)
+    app.exception_handler(HTTPException)(_http_error)
+
+
+async def _invalid_request(request: Request, exc: InvalidRequest) -> JSONResponse:
+    return _refusal(exc)
+
+
+def _refusal(exc: InvalidRequest) -> JSONResponse:
+    return JSONResponse(error_body(str(exc), exc.detail), status_code=exc.status_code)
+
+
+async def _validation_failed(request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    return JSONResponse(error_body("invalid request", problems), status_code=400)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    error = HTTPStatus(exc.status_code).phrase.lower()
+    return JSONResponse(
+        error_body(error, exc.detail), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+class InternalErrorMiddleware:
+    """Answers an unexpected exception with a 500 JSON body (never an HTML page) and logs it
+    with the conversation id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception:
+            conversation = noted_conversation(scope)
+            logger.exception(
+                "internal error in %s %s (conversation %s)",
+                scope["method"],
+                scope["path"],
+                conversation,
+            )
+            if started:
+                raise
+            body = error_body("internal error", "the request failed; the server log has details")
+            body["conversation_id"] = conversation
+            await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``max_bytes`` with 413, judged by ``Content-Length`` and
+    by counting the bytes that actually arrive (chunked uploads declare no length).
+
+    The body is buffered (at most ``max_bytes``) before the app runs, so the app
+    never starts on a request it would have to abandon halfway.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = None if self._declared_too_large(scope) else await self._buffer(receive)
+        if received is None:
+            limit = f"the limit is {self.max_bytes} bytes"
+            await _refusal(PayloadTooLarge("request body too large", limit))(scope, receive, send)
+            return
+        await self.app(scope, _replaying(received, receive), send)
+
+    def _declared_too_large(self, scope: Scope) -> bool:
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                return value.isdigit() and int(value) > self.max_bytes
+        return False
+
+    async def _buffer(self, receive: Receive) -> deque[Message] | None:
+        """The request's messages up to the end of the body, or ``None`` past the limit."""
+        messages: deque[Message] = deque()
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                return None
+            if not message.get("more_body", False):
+                return messages
+
+
+def _replaying(messages: deque[Message], receive: Receive) -> Receive:
+    async def replay() -> Message:
+        return messages.popleft() if messages else await receive()
+
+    return replay

@@ -1,0 +1,131 @@
+"""Talk to an agent in the terminal: ``parley shell``.
+
+:func:`run_shell` prompts ``Your input ->``, sends each line to the agent and
+prints the replies: text, images, attachments, custom payloads and numbered
+buttons. Typing a button's number sends its payload. ``/stop``, end of input
+(Ctrl-D) or Ctrl-C ends the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from dialogue.tracker import ConversationId
+from nlg.interfaces import BotMessage
+from parley.interfaces import Agent, UserMessage
+
+SHELL_CHANNEL = "cmdline"
+PROMPT = "Your input -> "
+STOP_COMMAND = "/stop"
+
+InputFn = Callable[[str], Awaitable[str]]
+OutputFn = Callable[[str], None]
+
+
+async def terminal_input(prompt: str) -> str:
+    """``input(prompt)`` without blocking the event loop.
+
+    The read runs on a daemon thread rather than through ``asyncio.to_thread``, so
+    that Ctrl-C (which cancels the awaiting task) does not leave the program
+    waiting at exit for a line the user will never type.
+    """
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def settle(value: str | None, error: BaseException | None) -> None:
+        if line.done():
+            return
+        if error is not None:
+            line.set_exception(error)
+        else:
+            line.set_result(value or "")
+
+    def read() -> None:
+        try:
+            value, error = input(prompt), None
+        except BaseException as e:  # EOFError or KeyboardInterrupt, handed to the awaiting task
+            value, error = None, e
+        with contextlib.suppress(RuntimeError):  # the loop closed while the user was typing
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=read, name="parley-shell-input", daemon=True).start()
+    return await line
+
+
+async def run_shell(
+    agent: Agent,
+    sender_id: str = "shell",
+    input_fn: InputFn = terminal_input,
+    output_fn: OutputFn = print,
+) -> None:
+    """Converse with ``agent`` as ``sender_id`` until ``/stop``, end of input or Ctrl-C.
+
+    ``input_fn`` is awaited with the prompt and returns one line, raising
+    ``EOFError`` at end of input or ``KeyboardInterrupt``; either ends the session.
+    ``output_fn`` prints one line. Under ``asyncio.run``, Ctrl-C instead cancels
+    this coroutine and ``asyncio.run`` raises ``KeyboardInterrupt``, which the
+    caller turns into a quiet exit.
+    """
+    output_fn(f"Bot loaded. Type a message and press enter (use '{STOP_COMMAND}' to exit).")
+    payloads: list[str] = []
+    while True:
+        try:
+            line = (await input_fn(PROMPT)).strip()
+        except (EOFError, KeyboardInterrupt):
+            output_fn("")
+            return
+        if line == STOP_COMMAND:
+            return
+        if not line:
+            continue
+        text = _chosen_payload(line, payloads) or line
+        message = UserMessage(text, ConversationId(sender_id), input_channel=SHELL_CHANNEL)
+        replies = await agent.handle_message(message)
+        payloads = _print_replies(replies, output_fn)
+
+
+def _chosen_payload(line: str, payloads: Sequence[str]) -> str | None:
+    """The payload of button number ``line`` of the latest replies, if it is one."""
+    if line.isdigit() and 1 <= int(line) <= len(payloads):
+        return payloads[int(line) - 1]
+    return None
+
+
+def _print_replies(replies: Sequence[BotMessage], output_fn: OutputFn) -> list[str]:
+    """Print every reply; the payloads of the buttons shown, in their numbered order."""
+    payloads: list[str] = []
+    for reply in replies:
+        for line in _reply_lines(reply, first_button=len(payloads) + 1):
+            output_fn(line)
+        payloads.extend(str(button.get("payload", "")) for button in _buttons(reply))
+    return payloads
+
+
+def _reply_lines(reply: BotMessage, first_button: int) -> list[str]:
+    lines: list[str] = []
+    if reply.text is not None:
+        lines.append(reply.text)
+    if reply.image is not None:
+        lines.append(f"Image: {reply.image}")
+    if reply.attachment is not None:
+        lines.append(f"Attachment: {_as_text(reply.attachment)}")
+    if reply.custom is not None:
+        lines.append(f"Custom: {_as_text(reply.custom)}")
+    for number, button in enumerate(_buttons(reply), start=first_button):
+        lines.append(f"{number}: {button.get('title', '')} ({button.get('payload', '')})")
+    return lines
+
+
+def _buttons(reply: BotMessage) -> Sequence[Mapping[str, Any]]:
+    return reply.buttons or reply.quick_replies
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value), ensure_ascii=False, default=str)
+    return str(value)
