@@ -8,9 +8,15 @@ by the policies' training-data generator into linear conversations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from nlu.interfaces import Entity
+
+ANY_SLOT_VALUE: Final = True
+"""``SlotStep.value`` for a bare ``- slot_was_set: [name]``: the slot holds some value.
+
+``True`` featurises as "set" for text, bool, list and float slots alike.
+"""
 
 
 @dataclass(frozen=True)
