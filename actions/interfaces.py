@@ -31,7 +31,10 @@ class ActionContext:
 
 @runtime_checkable
 class Action(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """The action's name as the domain and policies know it."""
+        ...
 
     async def run(self, context: ActionContext) -> Sequence[Event]:
         """Run against the conversation so far; return the events to append."""

@@ -79,3 +79,10 @@ class Policy(Protocol):
 
     @classmethod
     def load(cls, config: Mapping[str, Any], directory: Path) -> Self: ...
+
+
+@runtime_checkable
+class NextActionPredictor(Protocol):
+    """What the agent asks for the next action (the policy ensemble, or a single policy)."""
+
+    def predict(self, tracker: Tracker, domain: Domain) -> PolicyPrediction: ...

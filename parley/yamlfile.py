@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
@@ -59,7 +59,7 @@ class LocatedList(list[Any]):
 
 class _LocatingLoader(yaml.SafeLoader):
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = LocatedDict(super().construct_mapping(node, deep=True))
+        mapping = LocatedDict(cast(dict[str, Any], super().construct_mapping(node, deep=True)))
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {
             str(key_node.value): key_node.start_mark.line + 1 for key_node, _ in node.value

@@ -1,0 +1,30 @@
+"""Errors raised while running actions.
+
+ActionError
+├── ActionNotFound        -- the name is no built-in, response, form or custom action
+├── ActionServerError     -- a custom action's server failed (connection, timeout, bad reply)
+└── ActionRejected        -- the action declined to run (Rasa's ActionExecutionRejection)
+
+The agent turns each into events (fallback response, ``action_execution_rejected``)
+so a failing action never ends the conversation.
+"""
+
+from __future__ import annotations
+
+
+class ActionError(Exception):
+    def __init__(self, action_name: str, message: str) -> None:
+        super().__init__(f"action {action_name!r}: {message}")
+        self.action_name = action_name
+
+
+class ActionNotFound(ActionError):
+    pass
+
+
+class ActionServerError(ActionError):
+    pass
+
+
+class ActionRejected(ActionError):
+    pass

@@ -1,0 +1,157 @@
+"""The form loop: activate, ask for each required slot in turn, deactivate when all are filled.
+
+Rasa 3.x semantics:
+
+* Right after the user spoke, the form validates the turn: the project's
+  ``validate_<form>`` action (when the custom action executor knows it) sees the
+  slots extracted from the message and returns its verdict as events
+  (``SlotSet(slot, None)`` rejects a value). If the form had asked for a slot and
+  neither extraction nor validation set any slot, the form rejects its execution
+  (``action_execution_rejected``) so that other actions can handle the message.
+* Run again later in the same turn (after an interruption was handled), the form
+  just asks its question again.
+* A validator that sets ``requested_slot`` chooses the next slot to ask for
+  (``None`` ends the form); a validator that deactivates the form ends it.
+* A slot is asked for by the first of ``action_ask_<form>_<slot>``,
+  ``utter_ask_<form>_<slot>``, ``action_ask_<slot>`` and ``utter_ask_<slot>``
+  that the domain or the executor provides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from actions.builtins import utter
+from actions.extract import intent_allowed
+from actions.interfaces import ActionContext, CustomActionExecutor
+from dialogue.domain import REQUESTED_SLOT, Domain, Form
+from dialogue.events import ACTION_LISTEN, ActionExecutionRejected, ActiveLoop, Event, SlotSet
+from dialogue.tracker import Tracker
+
+
+def _next_empty_slot(form: Form, tracker: Tracker) -> str | None:
+    return next((s for s in form.required_slots if tracker.slots.get(s) is None), None)
+
+
+def _sets_a_slot(events: Sequence[Event]) -> bool:
+    return any(isinstance(e, SlotSet) and e.name != REQUESTED_SLOT for e in events)
+
+
+def _filled_this_turn(tracker: Tracker) -> bool:
+    """Did anything since the latest user message set a slot (other than requested_slot)?"""
+    for event in reversed(tracker.applied):
+        if event is tracker.latest_message:
+            return False
+        if _sets_a_slot([event]):
+            return True
+    return False
+
+
+def _requested_by(events: Sequence[Event]) -> SlotSet | None:
+    """The validator's own choice of the next slot, if it made one."""
+    return next(
+        (e for e in reversed(events) if isinstance(e, SlotSet) and e.name == REQUESTED_SLOT),
+        None,
+    )
+
+
+def _answering(tracker: Tracker) -> bool:
+    """The user just replied to the form's question (not returning after an interruption)."""
+    state = tracker.state
+    return (
+        state.latest_action == ACTION_LISTEN
+        and not state.loop_interrupted
+        and state.slots.get(REQUESTED_SLOT) is not None
+    )
+
+
+def _trigger_values(domain: Domain, form_name: str, tracker: Tracker) -> list[Event]:
+    """``from_trigger_intent`` mappings for the message that activates ``form_name``."""
+    intent = tracker.state.intent
+    events: list[Event] = []
+    for slot in domain.slots:
+        for mapping in slot.mappings:
+            if mapping.type != "from_trigger_intent" or not intent_allowed(mapping, intent):
+                continue
+            if mapping.conditions and form_name not in {c.active_loop for c in mapping.conditions}:
+                continue
+            events.append(SlotSet(name=slot.name, value=mapping.value))
+    return events
+
+
+def _rejection(form_name: str, tracker: Tracker, validated: Sequence[Event]) -> list[Event] | None:
+    """The events of a rejected run, or ``None`` if the form goes on.
+
+    A form rejects when it had asked for a slot and the user's message filled none,
+    neither through the slot mappings nor through the validator; a validator may
+    also reject the run itself.
+    """
+    if any(isinstance(e, ActionExecutionRejected) for e in validated):
+        return list(validated)
+    asked = tracker.slots.get(REQUESTED_SLOT) is not None
+    if asked and not (_filled_this_turn(tracker) or _sets_a_slot(validated)):
+        return [ActionExecutionRejected(name=form_name)]
+    return None
+
+
+@dataclass(frozen=True)
+class FormAction:
+    name: str
+    executor: CustomActionExecutor | None = None
+
+    async def run(self, context: ActionContext) -> Sequence[Event]:
+        form = context.domain.forms[self.name]
+        tracker = context.tracker
+        state = tracker.state
+        if state.active_loop != self.name:
+            events: list[Event] = [
+                ActiveLoop(name=self.name),
+                *_trigger_values(context.domain, self.name, tracker),
+            ]
+            events += await self._validate(context, tracker.extended(events))
+        elif state.is_listening:
+            events = await self._validate(context, tracker)
+            rejection = _rejection(self.name, tracker, events)
+            if rejection is not None:
+                return rejection
+        else:  # asked again after an interruption: nothing new to validate
+            events = []
+        return events + await self._request_next(context, form, tracker.extended(events), events)
+
+    async def _validate(self, context: ActionContext, tracker: Tracker) -> list[Event]:
+        validator = f"validate_{self.name}"
+        if self.executor is None or not self.executor.knows(validator):
+            return []
+        inner = ActionContext(tracker, context.domain, context.nlg, context.channel)
+        return list(await self.executor.run(validator, inner))
+
+    async def _request_next(
+        self, context: ActionContext, form: Form, tracker: Tracker, validated: Sequence[Event]
+    ) -> list[Event]:
+        if tracker.state.active_loop != self.name:  # the validator deactivated the form
+            stale = tracker.slots.get(REQUESTED_SLOT) is not None
+            return [SlotSet(name=REQUESTED_SLOT, value=None)] if stale else []
+        chosen = _requested_by(validated)
+        slot = chosen.value if chosen is not None else _next_empty_slot(form, tracker)
+        request = [] if chosen is not None else [SlotSet(name=REQUESTED_SLOT, value=slot)]
+        if slot is None:
+            return [*request, ActiveLoop(name=None)]
+        asking = ActionContext(
+            tracker.extended(request), context.domain, context.nlg, context.channel
+        )
+        return [*request, *await self._ask(asking, slot)]
+
+    async def _ask(self, context: ActionContext, slot: str) -> list[Event]:
+        domain = context.domain
+        for name in (
+            f"action_ask_{self.name}_{slot}",
+            f"utter_ask_{self.name}_{slot}",
+            f"action_ask_{slot}",
+            f"utter_ask_{slot}",
+        ):
+            if name in domain.responses:
+                return await utter(context, name)
+            if self.executor is not None and (self.executor.knows(name) or name in domain.actions):
+                return list(await self.executor.run(name, context))
+        return []

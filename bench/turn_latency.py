@@ -1,0 +1,135 @@
+"""Turn latency of the reference bot over real HTTP: sequential and 32 concurrent conversations.
+
+Copies the project to a temporary folder (so its SQLite tracker store starts
+empty), trains it there if needed, starts `parley run` as a separate process,
+and drives the Rasa-compatible REST webhook with httpx. Prints one JSON object.
+
+    python bench/turn_latency.py [--project .] [--turns 200] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+MESSAGES = [
+    "hi there",
+    "where is my order PO-48213?",
+    "what shipping options do you have",
+    "can I return something I bought",
+    "when are you open",
+    "are you a bot?",
+    "thanks a lot",
+    "bye",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _copy_project(source: Path, target: Path) -> None:
+    ignore = shutil.ignore_patterns(".venv", ".git", "results", "*.db*", "__pycache__", "bench")
+    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True)
+
+
+def _start_server(project: Path, port: int) -> subprocess.Popen[bytes]:
+    parley = [sys.executable, "-m", "parley"]
+    if not any((project / "models").glob("*.tar.gz")):
+        subprocess.run([*parley, "train", "--project", str(project)], check=True)
+    return subprocess.Popen(
+        [*parley, "run", "--project", str(project), "--port", str(port), "--host", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def _wait_ready(client: httpx.AsyncClient, deadline_s: float = 120) -> None:
+    stop = time.monotonic() + deadline_s
+    while time.monotonic() < stop:
+        try:
+            if (await client.get("/health")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise TimeoutError("server did not become ready")
+
+
+async def _conversation(client: httpx.AsyncClient, sender: str, turns: int) -> list[float]:
+    latencies = []
+    for i in range(turns):
+        body = {"sender": sender, "message": MESSAGES[i % len(MESSAGES)]}
+        start = time.perf_counter()
+        response = await client.post("/webhooks/rest/webhook", json=body)
+        latencies.append((time.perf_counter() - start) * 1000)
+        response.raise_for_status()
+    return latencies
+
+
+def _stats(latencies: list[float], wall_s: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "turns": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
+        "turns_per_s": round(len(ordered) / wall_s, 1),
+    }
+
+
+async def _measure(base_url: str, turns: int, concurrency: int) -> dict[str, object]:
+    limits = httpx.Limits(max_connections=concurrency * 2)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        await _wait_ready(client)
+        await _conversation(client, "warmup", len(MESSAGES))
+        start = time.perf_counter()
+        sequential = await _conversation(client, "sequential", turns)
+        sequential_wall = time.perf_counter() - start
+        per_conversation = max(1, turns // concurrency)
+        start = time.perf_counter()
+        batches = await asyncio.gather(
+            *(_conversation(client, f"c{i}", per_conversation) for i in range(concurrency))
+        )
+        concurrent_wall = time.perf_counter() - start
+    return {
+        "sequential": _stats(sequential, sequential_wall),
+        f"concurrent_{concurrency}": _stats([x for b in batches for x in b], concurrent_wall),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--turns", type=int, default=320)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
+        project = Path(tmp) / "bot"
+        _copy_project(args.project, project)
+        port = _free_port()
+        server = _start_server(project, port)
+        try:
+            result = asyncio.run(_measure(f"http://127.0.0.1:{port}", args.turns, args.concurrency))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    result = {"benchmark": "turn_latency", "cores": os.cpu_count(), **result}
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

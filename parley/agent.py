@@ -1,0 +1,180 @@
+"""The turn loop: one user message in, the bot's replies out, every event stored once.
+
+``BotAgent`` composes the packages through their interfaces only:
+``nlu`` (Interpreter) -> ``actions.extract`` (slot mappings) -> the policy
+ensemble (NextActionPredictor) -> ``actions`` (ActionResolver) -> ``nlg``; the
+tracker store gets the whole turn in one ``append`` while the conversation's
+lock is held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from actions.builtins import TURN_ENDING_ACTIONS, ActionDefaultFallback, ActionSessionStart
+from actions.errors import ActionError
+from actions.extract import extract_slots
+from actions.interfaces import Action, ActionContext
+from actions.resolver import ActionResolver
+from dialogue.domain import Domain
+from dialogue.events import (
+    ACTION_LISTEN,
+    ActionExecuted,
+    ActionExecutionRejected,
+    BotUttered,
+    Event,
+    UserUttered,
+)
+from dialogue.interfaces import LockStore, NextActionPredictor, PolicyPrediction, TrackerStore
+from dialogue.tracker import ConversationId, Tracker
+from nlg.interfaces import BotMessage, NaturalLanguageGenerator
+from nlu.interfaces import Interpreter, ParseResult
+from nlu.payloads import parse_payload
+from parley.interfaces import UserMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ACTIONS_PER_TURN = 10
+
+
+@dataclass
+class _Turn:
+    """The events one turn adds, and the tracker as it grows."""
+
+    tracker: Tracker
+    new_events: list[Event] = field(default_factory=list)
+
+    def add(self, *events: Event) -> None:
+        self.tracker = self.tracker.appended(*events)
+        self.new_events.extend(events)
+
+    def bot_messages(self) -> list[BotMessage]:
+        return [
+            BotMessage.from_event(e.text, e.data, e.metadata)
+            for e in self.new_events
+            if isinstance(e, BotUttered)
+        ]
+
+
+@dataclass
+class BotAgent:
+    """A trained assistant wired to its stores. Satisfies ``parley.interfaces.Agent``."""
+
+    domain: Domain
+    interpreter: Interpreter
+    policy: NextActionPredictor
+    nlg: NaturalLanguageGenerator
+    actions: ActionResolver
+    store: TrackerStore
+    locks: LockStore
+    model_id: str = "unknown"
+
+    async def handle_message(self, message: UserMessage) -> list[BotMessage]:
+        async with self.locks.lock(message.sender_id):
+            turn = _Turn(await self.tracker(message.sender_id))
+            await self._start_session_if_due(turn, message.input_channel)
+            turn.add(await self._understand(message))
+            turn.add(*extract_slots(self.domain, turn.tracker.state))
+            if not turn.tracker.state.paused:
+                await self._act_until_listening(turn, message.input_channel)
+            await self.store.append(message.sender_id, turn.new_events)
+        return turn.bot_messages()
+
+    async def parse(self, text: str, message_id: str | None = None) -> ParseResult:
+        payload = parse_payload(text, self.domain.intent_names, message_id)
+        if payload is not None:
+            return payload
+        return await asyncio.to_thread(self.interpreter.parse, text, message_id)
+
+    async def tracker(self, conversation_id: ConversationId) -> Tracker:
+        events = await self.store.retrieve(conversation_id)
+        return Tracker(conversation_id, tuple(events), self.domain.initial_slots)
+
+    async def append_events(
+        self, conversation_id: ConversationId, events: Sequence[Event]
+    ) -> Tracker:
+        async with self.locks.lock(conversation_id):
+            await self.store.append(conversation_id, events)
+            return await self.tracker(conversation_id)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def _understand(self, message: UserMessage) -> UserUttered:
+        parse = await self.parse(message.text, message.message_id)
+        return UserUttered(
+            text=message.text,
+            parse_data=parse,
+            input_channel=message.input_channel,
+            message_id=message.message_id,
+            metadata=dict(message.metadata),
+        )
+
+    async def _start_session_if_due(self, turn: _Turn, channel: str | None) -> None:
+        if not self._session_due(turn.tracker):
+            return
+        session_start = ActionSessionStart()
+        await self._run(turn, session_start, channel, _listen_prediction(session_start.name))
+
+    def _session_due(self, tracker: Tracker) -> bool:
+        last = tracker.latest_timestamp
+        if last is None:
+            return True
+        config = self.domain.session_config
+        return config.expires and time.time() - last > config.session_expiration_time * 60
+
+    async def _act_until_listening(self, turn: _Turn, channel: str | None) -> None:
+        rejected: set[str] = set()
+        for _ in range(MAX_ACTIONS_PER_TURN):
+            prediction = self.policy.predict(turn.tracker, self.domain)
+            name = prediction.action or ACTION_LISTEN
+            if name in rejected:
+                name = ActionDefaultFallback.name
+            ran = await self._run(turn, self._resolve(name, turn.tracker), channel, prediction)
+            if ran is None:
+                rejected.add(name)
+                continue
+            if ran in TURN_ENDING_ACTIONS:
+                if ran != ACTION_LISTEN:
+                    turn.add(ActionExecuted(name=ACTION_LISTEN))
+                return
+        log.warning(
+            "conversation %s: %d actions without listening; waiting for the user",
+            turn.tracker.conversation_id,
+            MAX_ACTIONS_PER_TURN,
+        )
+        turn.add(ActionExecuted(name=ACTION_LISTEN))
+
+    def _resolve(self, name: str, tracker: Tracker) -> Action:
+        try:
+            return self.actions.resolve(name)
+        except ActionError as e:
+            log.error("conversation %s: %s", tracker.conversation_id, e)
+            return ActionDefaultFallback()
+
+    async def _run(
+        self, turn: _Turn, action: Action, channel: str | None, prediction: PolicyPrediction
+    ) -> str | None:
+        """Run and record ``action``; the name of what ran, ``None`` if it declined to run."""
+        context = ActionContext(turn.tracker, self.domain, self.nlg, channel)
+        try:
+            events = list(await action.run(context))
+        except ActionError as e:
+            log.error("conversation %s: %s", turn.tracker.conversation_id, e)
+            return await self._run(turn, ActionDefaultFallback(), channel, prediction)
+        if any(isinstance(e, ActionExecutionRejected) for e in events):
+            turn.add(*events)
+            return None
+        executed = ActionExecuted(
+            name=action.name, policy=prediction.policy, confidence=prediction.confidence
+        )
+        turn.add(*prediction.events, executed, *events)
+        return action.name
+
+
+def _listen_prediction(action: str) -> PolicyPrediction:
+    return PolicyPrediction(action=action, confidence=1.0, policy="session", priority=0)

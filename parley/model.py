@@ -1,0 +1,182 @@
+"""Model archives: train a project into ``models/<timestamp>.tar.gz`` and load one back.
+
+An archive holds ``metadata.json`` (fingerprints of the inputs, versions),
+``domain.json``, the NLU pipeline under ``nlu/`` and the policies under ``core/``.
+Training compares the project's fingerprints with the newest archive's and
+retrains only the parts whose inputs changed; the rest is copied over.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dialogue.domain import Domain
+from dialogue.policies.ensemble import PolicyEnsemble
+from nlu.pipeline import NLUPipeline
+from parley import __version__
+from parley.errors import ModelLoadError, ModelNotFound
+from parley.project import Project
+
+Progress = Callable[[str], None]
+NLU_INPUTS = ("config_nlu", "nlu")
+CORE_INPUTS = ("config_policies", "domain", "stories")
+ARCHIVE_SUFFIX = ".tar.gz"
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    path: Path
+    trained: tuple[str, ...]  # the parts retrained: "nlu", "core"; empty when up to date
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    model_id: str
+    domain: Domain
+    interpreter: NLUPipeline
+    policy: PolicyEnsemble
+    metadata: Mapping[str, Any]
+
+
+def newest_model(models_dir: Path) -> Path | None:
+    archives = sorted(models_dir.glob(f"*{ARCHIVE_SUFFIX}")) if models_dir.is_dir() else []
+    return archives[-1] if archives else None
+
+
+def resolve_model(model: Path | None, models_dir: Path) -> Path:
+    """The archive to run: ``model`` (a file, or a folder of archives) or the newest one."""
+    if model is not None and model.is_file():
+        return model
+    candidate = newest_model(model if model is not None else models_dir)
+    if candidate is None:
+        where = model if model is not None else models_dir
+        raise ModelNotFound(f"no trained model in {where}; run `parley train` first")
+    return candidate
+
+
+def train_project(
+    project: Project, models_dir: Path, force: bool = False, progress: Progress | None = None
+) -> TrainResult:
+    """Train what changed since the newest archive and write a new archive."""
+    say = progress or (lambda _message: None)
+    fingerprints = project.fingerprints()
+    previous = newest_model(models_dir)
+    old = _read_metadata(previous).get("fingerprints", {}) if previous else {}
+    stale = [
+        part
+        for part, inputs in (("nlu", NLU_INPUTS), ("core", CORE_INPUTS))
+        if force or previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs)
+    ]
+    if not stale and previous is not None:
+        return TrainResult(previous, ())
+    with tempfile.TemporaryDirectory(prefix="parley-train-") as tmp:
+        work = Path(tmp)
+        if previous is not None:
+            _extract(previous, work)
+        if "nlu" in stale:
+            _train_nlu(project, work / "nlu", say)
+        if "core" in stale:
+            _train_core(project, work / "core", say)
+        _write_json(work / "domain.json", project.domain.model_dump(mode="json"))
+        model_id = _new_model_id(models_dir)
+        _write_json(work / "metadata.json", _metadata(project, fingerprints, model_id))
+        path = _pack(work, models_dir, model_id)
+    return TrainResult(path, tuple(stale))
+
+
+def _train_nlu(project: Project, directory: Path, say: Progress) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    pipeline = NLUPipeline.build(project.config.pipeline, project.config.language)
+    pipeline.train(project.nlu_data, progress=say)
+    pipeline.persist(directory)
+
+
+def _train_core(project: Project, directory: Path, say: Progress) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    ensemble = PolicyEnsemble.build(project.config.policies)
+    ensemble.train([*project.stories, *project.rules], project.domain, progress=say)
+    ensemble.persist(directory)
+
+
+def _metadata(project: Project, fingerprints: Mapping[str, str], model_id: str) -> dict[str, Any]:
+    return {
+        "model_id": model_id,
+        "parley_version": __version__,
+        "created": time.time(),
+        "assistant_id": project.config.assistant_id,
+        "language": project.config.language,
+        "fingerprints": dict(fingerprints),
+    }
+
+
+def _new_model_id(models_dir: Path) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    model_id, n = stamp, 1
+    while (models_dir / f"{model_id}{ARCHIVE_SUFFIX}").exists():
+        n += 1
+        model_id = f"{stamp}-{n}"
+    return model_id
+
+
+def _pack(work: Path, models_dir: Path, model_id: str) -> Path:
+    models_dir.mkdir(parents=True, exist_ok=True)
+    final = models_dir / f"{model_id}{ARCHIVE_SUFFIX}"
+    partial = final.with_name(final.name + ".partial")
+    with tarfile.open(partial, "w:gz") as archive:
+        for item in sorted(work.iterdir()):
+            archive.add(item, arcname=item.name)
+    partial.replace(final)  # a crash mid-write never leaves a half archive under the real name
+    return final
+
+
+def _extract(archive: Path, target: Path) -> None:
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.extractall(target, filter="data")
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise ModelLoadError(f"{archive}: not a readable Parley model archive ({e})") from e
+
+
+def _read_metadata(archive: Path) -> dict[str, Any]:
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            member = tar.extractfile("metadata.json")
+            if member is None:
+                raise KeyError("metadata.json")
+            data = json.loads(member.read())
+    except (tarfile.TarError, OSError, EOFError, KeyError, json.JSONDecodeError) as e:
+        raise ModelLoadError(f"{archive}: damaged model archive, cannot read metadata ({e})") from e
+    if not isinstance(data, dict):
+        raise ModelLoadError(f"{archive}: metadata.json is not an object")
+    return data
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def load_model(archive: Path) -> TrainedModel:
+    """Load an archive; any damage is a :class:`ModelLoadError` naming the archive."""
+    metadata = _read_metadata(archive)
+    with tempfile.TemporaryDirectory(prefix="parley-model-") as tmp:
+        work = Path(tmp)
+        _extract(archive, work)
+        try:
+            domain = Domain.model_validate_json((work / "domain.json").read_text("utf-8"))
+            interpreter = NLUPipeline.load(work / "nlu")
+            policy = PolicyEnsemble.load(work / "core")
+        except Exception as e:  # any failure here means the archive is unusable
+            raise ModelLoadError(f"{archive}: cannot load model ({type(e).__name__}: {e})") from e
+    return TrainedModel(
+        str(metadata.get("model_id", archive.stem)), domain, interpreter, policy, metadata
+    )
