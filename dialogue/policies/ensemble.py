@@ -173,7 +173,6 @@ class PolicyEnsemble:
         return cls(members)
 
 
-
 def _as_dict(entry: Mapping[str, Any] | ConfigEntry) -> dict[str, Any]:
     return dict(entry) if isinstance(entry, Mapping) else entry.as_dict()
 
