@@ -1,0 +1,1 @@
+"""The built-in NLU components; ``nlu.registry`` maps config.yml names to them."""

@@ -1,0 +1,60 @@
+"""Replace an unsure intent prediction by ``nlu_fallback``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+from nlu.components.options import Options
+from nlu.interfaces import INTENT_NLU_FALLBACK, IntentPrediction, Message, TrainingData
+
+
+class FallbackClassifier:
+    """Predicts ``nlu_fallback`` (confidence = ``threshold``) when there is no intent, the top
+    confidence is below ``threshold`` (default 0.3), or the top two are closer than
+    ``ambiguity_threshold`` (default 0.1). The fallback is put first in the ranking, the
+    original ranking follows it.
+    """
+
+    name: ClassVar[str] = "FallbackClassifier"
+
+    def __init__(self, threshold: float = 0.3, ambiguity_threshold: float = 0.1) -> None:
+        self.threshold = threshold
+        self.ambiguity_threshold = ambiguity_threshold
+
+    @classmethod
+    def create(cls, options: Mapping[str, Any], key: str) -> Self:
+        reader = Options(cls.name, options)
+        classifier = cls(
+            reader.number("threshold", 0.3, low=0.0, high=1.0),
+            reader.number("ambiguity_threshold", 0.1, low=0.0, high=1.0),
+        )
+        reader.finish()
+        return classifier
+
+    def is_unsure(self, message: Message) -> bool:
+        if message.intent is None or message.intent.confidence < self.threshold:
+            return True
+        ranking = message.intent_ranking
+        return len(ranking) > 1 and (
+            ranking[0].confidence - ranking[1].confidence < self.ambiguity_threshold
+        )
+
+    def process(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            if message.intent is not None and message.intent.name == INTENT_NLU_FALLBACK:
+                continue
+            if self.is_unsure(message):
+                message.intent = IntentPrediction(INTENT_NLU_FALLBACK, self.threshold)
+                message.intent_ranking = [message.intent, *message.intent_ranking]
+
+    def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
+        return None
+
+    def persist(self, directory: Path) -> None:
+        return None
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
+        return cls.create(config, "")

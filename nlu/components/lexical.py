@@ -1,0 +1,136 @@
+"""Token-shape features (case, digits, affixes) of each token and its neighbours."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+from nlu.components.features import SparseFeatures, SparseRow
+from nlu.components.options import Options
+from nlu.components.storage import read_json_object, write_json
+from nlu.errors import PipelineConfigError
+from nlu.interfaces import Message, Token, TrainingData
+
+logger = logging.getLogger(__name__)
+
+VOCABULARY_FILE = "vocabulary.json"
+
+ShapeFunction = Callable[[Sequence[Token], int], str | bool]
+
+SHAPES: dict[str, ShapeFunction] = {
+    "BOS": lambda tokens, i: i == 0,
+    "EOS": lambda tokens, i: i == len(tokens) - 1,
+    "low": lambda tokens, i: tokens[i].text.lower(),
+    "upper": lambda tokens, i: tokens[i].text.isupper(),
+    "title": lambda tokens, i: tokens[i].text.istitle(),
+    "digit": lambda tokens, i: tokens[i].text.isdigit(),
+    "prefix5": lambda tokens, i: tokens[i].text.lower()[:5],
+    "prefix2": lambda tokens, i: tokens[i].text.lower()[:2],
+    "suffix5": lambda tokens, i: tokens[i].text.lower()[-5:],
+    "suffix3": lambda tokens, i: tokens[i].text.lower()[-3:],
+    "suffix2": lambda tokens, i: tokens[i].text.lower()[-2:],
+}
+NEEDS_SPACY = frozenset({"pos", "pos2"})
+
+DEFAULT_WINDOW: tuple[tuple[str, ...], ...] = (
+    ("low", "title", "upper"),
+    ("BOS", "EOS", "low", "upper", "title", "digit", "prefix5", "prefix2", "suffix5", "suffix3",
+     "suffix2"),
+    ("low", "title", "upper"),
+)  # fmt: skip
+
+
+class LexicalSyntacticFeaturizer:
+    """One-hot token shapes over a window of neighbouring tokens (token view only).
+
+    Option ``features``: Rasa's list of lists, one list of shape names per window
+    position, the middle list being the token itself (e.g. ``[[low], [BOS, low, digit], [low]]``).
+    """
+
+    name: ClassVar[str] = "LexicalSyntacticFeaturizer"
+
+    def __init__(self, key: str, window: Sequence[Sequence[str]] = DEFAULT_WINDOW) -> None:
+        self.key = key
+        half = len(window) // 2
+        self._positions = [
+            (offset - half, [(shape, SHAPES[shape]) for shape in shapes])
+            for offset, shapes in enumerate(window)
+        ]
+        self.vocabulary: dict[str, int] = {}
+
+    @classmethod
+    def create(cls, options: Mapping[str, Any], key: str) -> Self:
+        reader = Options(cls.name, options)
+        window = _read_window(reader)
+        reader.finish()
+        return cls(key, window)
+
+    def _names(self, tokens: Sequence[Token], i: int) -> list[str]:
+        names = []
+        for offset, shapes in self._positions:
+            j = i + offset
+            if not 0 <= j < len(tokens):
+                continue
+            for shape, function in shapes:
+                value = function(tokens, j)
+                if value is True:
+                    names.append(f"{offset}:{shape}")
+                elif value:
+                    names.append(f"{offset}:{shape}:{value}")
+        return names
+
+    def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
+        seen = {
+            name
+            for message in messages
+            for i in range(len(message.tokens))
+            for name in self._names(message.tokens, i)
+        }
+        self.vocabulary = {name: column for column, name in enumerate(sorted(seen))}
+
+    def _row(self, tokens: Sequence[Token], i: int) -> SparseRow:
+        columns = (self.vocabulary.get(name) for name in self._names(tokens, i))
+        return {column: 1.0 for column in columns if column is not None}
+
+    def process(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            rows = tuple(self._row(message.tokens, i) for i in range(len(message.tokens)))
+            message.features[self.key] = SparseFeatures(len(self.vocabulary), None, rows)
+
+    def persist(self, directory: Path) -> None:
+        columns = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        write_json(directory / VOCABULARY_FILE, {"key": self.key, "columns": columns})
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
+        stored = read_json_object(directory / VOCABULARY_FILE, "key", "columns")
+        featurizer = cls.create(config, str(stored["key"]))
+        featurizer.vocabulary = {str(name): i for i, name in enumerate(stored["columns"])}
+        return featurizer
+
+
+def _read_window(reader: Options) -> tuple[tuple[str, ...], ...]:
+    value = reader.raw("features")
+    if value is None:
+        return DEFAULT_WINDOW
+    valid = (
+        isinstance(value, list)
+        and len(value) % 2 == 1
+        and all(isinstance(shapes, list) for shapes in value)
+        and all(isinstance(s, str) for shapes in value for s in shapes)
+    )
+    if not valid:
+        raise PipelineConfigError(
+            f"{reader.component}: option 'features' must be an odd-length list of lists of "
+            f"feature names, got {value!r}"
+        )
+    unknown = {s for shapes in value for s in shapes} - set(SHAPES) - NEEDS_SPACY
+    if unknown:
+        raise PipelineConfigError(
+            f"{reader.component}: unknown features {sorted(unknown)}; known: {sorted(SHAPES)}"
+        )
+    if any(s in NEEDS_SPACY for shapes in value for s in shapes):
+        logger.warning("%s: features 'pos'/'pos2' need spaCy and are skipped", reader.component)
+    return tuple(tuple(s for s in shapes if s in SHAPES) for shapes in value)

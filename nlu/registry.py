@@ -1,0 +1,114 @@
+"""The NLU component registry: ``pipeline:`` names from config.yml -> component classes.
+
+Rasa's names are accepted, each mapped to the Parley component that fills the same
+role (``DIETClassifier`` -> linear intent classifier + linear entity tagger,
+``CRFEntityExtractor`` -> linear entity tagger, ...). :func:`resolve` also knows
+the Rasa components Parley does not provide: some are replaced by the nearest
+equivalent, the rest are skipped; both with an :class:`UnsupportedComponentWarning`
+naming the component. Any other name is a :class:`PipelineConfigError`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+from nlu.components.base import BuildableComponent
+from nlu.components.count_vectors import CountVectorsFeaturizer
+from nlu.components.diet import IntentEntityClassifier
+from nlu.components.entities import LinearEntityTagger
+from nlu.components.fallback import FallbackClassifier
+from nlu.components.intent import KeywordIntentClassifier, LinearIntentClassifier
+from nlu.components.lexical import LexicalSyntacticFeaturizer
+from nlu.components.regex import RegexEntityExtractor, RegexFeaturizer
+from nlu.components.response_selector import ResponseSelector
+from nlu.components.synonyms import EntitySynonymMapper
+from nlu.components.tokenizer import WhitespaceTokenizer
+from nlu.errors import PipelineConfigError, UnsupportedComponentWarning
+from parley.registry import Registry, UnknownPluginError
+
+COMPONENTS: Registry[type[BuildableComponent]] = Registry("NLU component")
+
+_BUILT_IN: tuple[tuple[type[BuildableComponent], tuple[str, ...]], ...] = (
+    (WhitespaceTokenizer, ("WhitespaceTokenizer",)),
+    (CountVectorsFeaturizer, ("CountVectorsFeaturizer",)),
+    (LexicalSyntacticFeaturizer, ("LexicalSyntacticFeaturizer",)),
+    (RegexFeaturizer, ("RegexFeaturizer",)),
+    (LinearIntentClassifier, ("LogisticRegressionClassifier", "SklearnIntentClassifier")),
+    (KeywordIntentClassifier, ("KeywordIntentClassifier",)),
+    (IntentEntityClassifier, ("DIETClassifier",)),
+    (LinearEntityTagger, ("CRFEntityExtractor",)),
+    (RegexEntityExtractor, ("RegexEntityExtractor",)),
+    (EntitySynonymMapper, ("EntitySynonymMapper",)),
+    (FallbackClassifier, ("FallbackClassifier",)),
+    (ResponseSelector, ("ResponseSelector",)),
+)
+for _component, _names in _BUILT_IN:
+    for _name in _names:
+        COMPONENTS.add(_name, _component)
+
+TOKENIZERS = frozenset({"WhitespaceTokenizer"})
+FEATURIZERS = frozenset({"CountVectorsFeaturizer", "LexicalSyntacticFeaturizer", "RegexFeaturizer"})
+NEEDS_FEATURES = frozenset(
+    {
+        "LogisticRegressionClassifier",
+        "SklearnIntentClassifier",
+        "DIETClassifier",
+        "CRFEntityExtractor",
+        "ResponseSelector",
+    }
+)
+
+SUBSTITUTES: Mapping[str, str] = {
+    "SpacyTokenizer": "WhitespaceTokenizer",
+    "MitieTokenizer": "WhitespaceTokenizer",
+    "JiebaTokenizer": "WhitespaceTokenizer",
+    "ConveRTTokenizer": "WhitespaceTokenizer",
+    "LanguageModelTokenizer": "WhitespaceTokenizer",
+    "MitieIntentClassifier": "LogisticRegressionClassifier",
+    "MitieEntityExtractor": "CRFEntityExtractor",
+}
+"""Rasa components that need a library Parley does not ship, and what is used instead."""
+
+SKIPPED: Mapping[str, str] = {
+    "DucklingEntityExtractor": "it needs a Duckling server",
+    "SpacyNLP": "spaCy language models are not supported yet",
+    "SpacyFeaturizer": "spaCy language models are not supported yet",
+    "SpacyEntityExtractor": "spaCy language models are not supported yet",
+    "MitieNLP": "MITIE models are not supported",
+    "MitieFeaturizer": "MITIE models are not supported",
+    "LanguageModelFeaturizer": "pre-trained language models are not supported yet",
+    "HFTransformersNLP": "pre-trained language models are not supported yet",
+    "ConveRTFeaturizer": "pre-trained language models are not supported yet",
+}
+"""Rasa components that are skipped, with the reason given in the warning."""
+
+
+def resolve(name: str) -> str | None:
+    """The registered name to build for pipeline entry ``name``, or ``None`` to skip it.
+
+    Warns (:class:`UnsupportedComponentWarning`) when ``name`` is replaced or skipped;
+    raises :class:`PipelineConfigError` listing the known names when it is unknown.
+    """
+    if name in SUBSTITUTES:
+        substitute = SUBSTITUTES[name]
+        warn_unsupported(
+            f"NLU component {name!r} is not available yet; using {substitute!r} instead"
+        )
+        return substitute
+    if name in SKIPPED:
+        warn_unsupported(f"NLU component {name!r} is skipped: {SKIPPED[name]}")
+        return None
+    try:
+        COMPONENTS.get(name)
+    except UnknownPluginError as e:
+        raise PipelineConfigError(
+            f"{e}; Rasa components Parley skips or replaces: "
+            f"{', '.join(sorted({*SUBSTITUTES, *SKIPPED}))}"
+        ) from e
+    return name
+
+
+def warn_unsupported(message: str) -> None:
+    """Warn the caller of ``NLUPipeline.build`` (the stack level counts the frames between)."""
+    warnings.warn(message, UnsupportedComponentWarning, stacklevel=5)

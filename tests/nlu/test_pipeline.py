@@ -1,0 +1,249 @@
+"""NLUPipeline: building from config.yml, training, persisting, loading and odd input."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from nlu import (
+    INTENT_NLU_FALLBACK,
+    ModelLoadError,
+    NLUPipeline,
+    NotTrainedError,
+    PipelineConfigError,
+    TrainingData,
+    UnsupportedComponentWarning,
+)
+from tests.nlu.data import FLIGHTS, FOUR_INTENTS, examples
+
+DATA = TrainingData(
+    examples=(
+        *FOUR_INTENTS,
+        *FLIGHTS,
+        *examples("faq/opening_hours", "when are you open", "what are your opening hours"),
+        *examples("faq/payment", "can i pay by card", "which payment methods do you take"),
+    ),
+    synonyms={"nyc": "New York"},
+    lookups={"city": ("Berlin", "Paris", "NYC")},
+    regexes={"order_number": (r"\d{6}",)},
+)
+
+DEFAULT_NAMES = (
+    "WhitespaceTokenizer",
+    "RegexFeaturizer",
+    "LexicalSyntacticFeaturizer",
+    "CountVectorsFeaturizer",
+    "CountVectorsFeaturizer",
+    "DIETClassifier",
+    "EntitySynonymMapper",
+    "ResponseSelector",
+    "FallbackClassifier",
+)
+
+PROBES = (
+    "hello there",
+    "where is my order 123456",
+    "fly from Berlin to NYC",
+    "when do you open",
+    "",
+    "   ",
+    "🙂🙂",
+    "zzz qqq",
+)
+
+
+@pytest.fixture(scope="module")
+def default_nlu() -> NLUPipeline:
+    nlu = NLUPipeline.build(None)
+    nlu.train(DATA)
+    return nlu
+
+
+@pytest.fixture(scope="module")
+def model_dir(default_nlu: NLUPipeline, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("model") / "nlu"
+    default_nlu.persist(directory)
+    return directory
+
+
+@pytest.mark.parametrize("pipeline", [None, []], ids=["none", "empty-list"])
+def test_no_pipeline_means_the_default_pipeline(pipeline: list[dict[str, object]] | None) -> None:
+    assert NLUPipeline.build(pipeline).component_names == DEFAULT_NAMES
+
+
+def test_training_reports_each_component_as_it_starts() -> None:
+    lines: list[str] = []
+    NLUPipeline.build(None).train(DATA, progress=lines.append)
+
+    assert lines == [f"NLU {i}/9: {name}" for i, name in enumerate(DEFAULT_NAMES, 1)]
+
+
+def test_the_default_pipeline_does_every_job(default_nlu: NLUPipeline) -> None:
+    result = default_nlu.parse("fly from Berlin to NYC")
+    faq = default_nlu.parse("what are your opening hours").response_selector
+
+    assert result.intent_name == "book"
+    assert [(e.entity, e.value, e.role) for e in result.entities] == [
+        ("city", "Berlin", "from"),
+        ("city", "New York", "to"),
+    ]
+    assert result.entities[1].processors == ("EntitySynonymMapper",)
+    assert faq["faq"]["response"]["intent_response_key"] == "faq/opening_hours"
+
+
+def test_a_loaded_pipeline_parses_exactly_like_the_trained_one(
+    default_nlu: NLUPipeline, model_dir: Path
+) -> None:
+    loaded = NLUPipeline.load(model_dir)
+
+    for text in PROBES:
+        assert loaded.parse(text, message_id="m1") == default_nlu.parse(text, message_id="m1")
+
+
+def test_a_persisted_pipeline_is_json_and_npz_only(model_dir: Path) -> None:
+    suffixes = {path.suffix for path in model_dir.rglob("*") if path.is_file()}
+
+    assert suffixes == {".json", ".npz"}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "🙂🙂", "!!!"], ids=repr)
+def test_text_without_words_gives_no_intent_or_the_fallback(
+    default_nlu: NLUPipeline, text: str
+) -> None:
+    result = default_nlu.parse(text)
+
+    assert result.intent_name in (None, INTENT_NLU_FALLBACK)
+    assert result.entities == ()
+    assert result.text == text
+
+
+def test_huge_input_is_parsed_quickly_with_offsets_into_the_original(
+    default_nlu: NLUPipeline,
+) -> None:
+    text = "  fly from Berlin to Paris " + "blah " * 10_000
+
+    started = time.perf_counter()
+    result = default_nlu.parse(text)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 1.0
+    assert [text[e.start or 0 : e.end or 0] for e in result.entities] == ["Berlin", "Paris"]
+
+
+def test_parsing_before_training_is_an_error() -> None:
+    with pytest.raises(NotTrainedError):
+        NLUPipeline.build(None).parse("hello")
+
+
+def test_an_unsupported_rasa_component_is_skipped_with_a_warning_naming_it() -> None:
+    with pytest.warns(UnsupportedComponentWarning, match="DucklingEntityExtractor"):
+        nlu = NLUPipeline.build(
+            [
+                {"name": "WhitespaceTokenizer"},
+                {"name": "LexicalSyntacticFeaturizer"},
+                {"name": "CountVectorsFeaturizer", "token_pattern": r"(?u)\b\w+\b"},
+                {"name": "DucklingEntityExtractor", "url": "http://localhost:8000"},
+                {"name": "DIETClassifier", "epochs": 1, "run_eagerly": True},
+                {"name": "EntitySynonymMapper"},
+            ]
+        )
+    nlu.train(DATA)
+
+    assert "DucklingEntityExtractor" not in nlu.component_names
+    assert nlu.parse("see you later").intent_name == "goodbye"
+
+
+def test_a_spacy_pipeline_falls_back_to_whitespace_tokens_and_count_vectors() -> None:
+    spacy = [
+        {"name": "SpacyNLP", "model": "en_core_web_md"},
+        {"name": "SpacyTokenizer"},
+        {"name": "SpacyFeaturizer"},
+        {"name": "SklearnIntentClassifier"},
+    ]
+    with pytest.warns(UnsupportedComponentWarning) as warned:
+        nlu = NLUPipeline.build(spacy)
+    nlu.train(DATA)
+
+    messages = " ".join(str(w.message) for w in warned)
+    assert all(name in messages for name in ("SpacyNLP", "SpacyTokenizer", "SpacyFeaturizer"))
+    assert nlu.component_names[0] == "WhitespaceTokenizer"
+    assert "CountVectorsFeaturizer" in nlu.component_names
+    assert nlu.parse("cancel my order").intent_name == "cancel_order"
+
+
+def test_an_unknown_component_is_an_error_listing_the_known_ones() -> None:
+    with pytest.raises(PipelineConfigError, match="DIETClasifier") as error:
+        NLUPipeline.build([{"name": "WhitespaceTokenizer"}, {"name": "DIETClasifier"}])
+
+    assert "DIETClassifier" in str(error.value)
+    assert "DucklingEntityExtractor" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "entry", [{"epochs": 5}, "DIETClassifier", {"name": 3}], ids=["no-name", "string", "number"]
+)
+def test_a_pipeline_entry_needs_a_name(entry: object) -> None:
+    with pytest.raises(PipelineConfigError, match="pipeline entry 2"):
+        NLUPipeline.build([{"name": "WhitespaceTokenizer"}, entry])  # type: ignore[list-item]
+
+
+def test_the_tokenizer_must_come_before_what_needs_tokens() -> None:
+    with pytest.raises(PipelineConfigError, match="CountVectorsFeaturizer needs tokens"):
+        NLUPipeline.build([{"name": "CountVectorsFeaturizer"}, {"name": "WhitespaceTokenizer"}])
+
+
+def test_rasa_options_parley_does_not_use_are_logged_at_debug_level(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="nlu"):
+        NLUPipeline.build(
+            [
+                {"name": "WhitespaceTokenizer"},
+                {"name": "CountVectorsFeaturizer"},
+                {"name": "DIETClassifier", "epochs": 100, "constrain_similarities": True},
+            ]
+        )
+
+    assert "DIETClassifier: ignoring option 'constrain_similarities'" in caplog.text
+    assert "DIETClassifier: ignoring option 'epochs'" in caplog.text
+
+
+def test_loading_a_directory_without_a_model_names_the_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match=r"pipeline\.json") as error:
+        NLUPipeline.load(tmp_path)
+
+    assert error.value.path == tmp_path / "pipeline.json"
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        ("pipeline.json", "pipeline.json"),
+        ("5_DIETClassifier/intent/weights.npz", "weights.npz"),
+        ("3_CountVectorsFeaturizer/vocabulary.json", "vocabulary.json"),
+        ("5_DIETClassifier/entities/entity_labels.json", "entity_labels.json"),
+    ],
+    ids=["pipeline", "weights", "vocabulary", "entity-labels"],
+)
+def test_a_corrupt_file_is_a_load_error_naming_it(
+    model_dir: Path, tmp_path: Path, damage: str, named: str
+) -> None:
+    copy = shutil.copytree(model_dir, tmp_path / "nlu")
+    (copy / damage).write_bytes(b"\x00 not what was written")
+
+    with pytest.raises(ModelLoadError, match=named) as error:
+        NLUPipeline.load(copy)
+
+    assert error.value.path == copy / damage
+
+
+def test_a_missing_component_directory_is_a_load_error(model_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(model_dir, tmp_path / "nlu")
+    shutil.rmtree(copy / "7_ResponseSelector")
+
+    with pytest.raises(ModelLoadError, match="7_ResponseSelector"):
+        NLUPipeline.load(copy)
