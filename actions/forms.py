@@ -26,7 +26,7 @@ from actions.builtins import utter
 from actions.extract import intent_allowed
 from actions.interfaces import ActionContext, CustomActionExecutor
 from dialogue.domain import REQUESTED_SLOT, Domain, Form
-from dialogue.events import ACTION_LISTEN, ActionExecutionRejected, ActiveLoop, Event, SlotSet
+from dialogue.events import ActionExecutionRejected, ActiveLoop, Event, SlotSet
 from dialogue.tracker import Tracker
 
 
@@ -53,16 +53,6 @@ def _requested_by(events: Sequence[Event]) -> SlotSet | None:
     return next(
         (e for e in reversed(events) if isinstance(e, SlotSet) and e.name == REQUESTED_SLOT),
         None,
-    )
-
-
-def _answering(tracker: Tracker) -> bool:
-    """The user just replied to the form's question (not returning after an interruption)."""
-    state = tracker.state
-    return (
-        state.latest_action == ACTION_LISTEN
-        and not state.loop_interrupted
-        and state.slots.get(REQUESTED_SLOT) is not None
     )
 
 

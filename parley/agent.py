@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from actions.builtins import TURN_ENDING_ACTIONS, ActionDefaultFallback, ActionSessionStart
 from actions.errors import ActionError
@@ -128,15 +128,11 @@ class BotAgent:
         return config.expires and time.time() - last > config.session_expiration_time * 60
 
     async def _act_until_listening(self, turn: _Turn, channel: str | None) -> None:
-        rejected: set[str] = set()
         for _ in range(MAX_ACTIONS_PER_TURN):
             prediction = self.policy.predict(turn.tracker, self.domain)
             name = prediction.action or ACTION_LISTEN
-            if name in rejected:
-                name = ActionDefaultFallback.name
             ran = await self._run(turn, self._resolve(name, turn.tracker), channel, prediction)
-            if ran is None:
-                rejected.add(name)
+            if ran is None:  # rejected: the policies see the rejection and choose again
                 continue
             if ran in TURN_ENDING_ACTIONS:
                 if ran != ACTION_LISTEN:
@@ -160,19 +156,22 @@ class BotAgent:
         self, turn: _Turn, action: Action, channel: str | None, prediction: PolicyPrediction
     ) -> str | None:
         """Run and record ``action``; the name of what ran, ``None`` if it declined to run."""
+        turn.add(*prediction.events)  # e.g. LoopInterrupted: the action must see it
         context = ActionContext(turn.tracker, self.domain, self.nlg, channel)
         try:
             events = list(await action.run(context))
         except ActionError as e:
             log.error("conversation %s: %s", turn.tracker.conversation_id, e)
-            return await self._run(turn, ActionDefaultFallback(), channel, prediction)
+            return await self._run(
+                turn, ActionDefaultFallback(), channel, replace(prediction, events=())
+            )
         if any(isinstance(e, ActionExecutionRejected) for e in events):
             turn.add(*events)
             return None
         executed = ActionExecuted(
             name=action.name, policy=prediction.policy, confidence=prediction.confidence
         )
-        turn.add(*prediction.events, executed, *events)
+        turn.add(executed, *events)
         return action.name
 
 

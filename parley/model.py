@@ -46,9 +46,18 @@ class TrainedModel:
     metadata: Mapping[str, Any]
 
 
+def _archive_order(path: Path) -> tuple[str, int]:
+    """``20261123-101500-2`` sorts after ``20261123-101500`` (the second model that second)."""
+    stem = path.name.removesuffix(ARCHIVE_SUFFIX)
+    stamp, _, count = stem.rpartition("-")
+    if stamp.count("-") == 1 and count.isdigit():
+        return stamp, int(count)
+    return stem, 1
+
+
 def newest_model(models_dir: Path) -> Path | None:
-    archives = sorted(models_dir.glob(f"*{ARCHIVE_SUFFIX}")) if models_dir.is_dir() else []
-    return archives[-1] if archives else None
+    archives = list(models_dir.glob(f"*{ARCHIVE_SUFFIX}")) if models_dir.is_dir() else []
+    return max(archives, key=_archive_order, default=None)
 
 
 def resolve_model(model: Path | None, models_dir: Path) -> Path:
