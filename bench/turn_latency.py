@@ -1,5 +1,9 @@
 """Turn latency of the reference bot over real HTTP: sequential and 32 concurrent conversations.
 
+Both runs send the same load: `concurrency` conversations of `turns / concurrency`
+messages each; the sequential run sends one message at a time, the concurrent
+run keeps all conversations in flight at once.
+
 Copies the project to a temporary folder (so its SQLite tracker store starts
 empty), trains it there if needed, starts `parley run` as a separate process,
 and drives the Rasa-compatible REST webhook with httpx. Prints one JSON object.
@@ -96,10 +100,14 @@ async def _measure(base_url: str, turns: int, concurrency: int) -> dict[str, obj
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
         await _wait_ready(client)
         await _conversation(client, "warmup", len(MESSAGES))
-        start = time.perf_counter()
-        sequential = await _conversation(client, "sequential", turns)
-        sequential_wall = time.perf_counter() - start
         per_conversation = max(1, turns // concurrency)
+        start = time.perf_counter()
+        sequential = [
+            latency
+            for i in range(concurrency)
+            for latency in await _conversation(client, f"s{i}", per_conversation)
+        ]
+        sequential_wall = time.perf_counter() - start
         start = time.perf_counter()
         batches = await asyncio.gather(
             *(_conversation(client, f"c{i}", per_conversation) for i in range(concurrency))

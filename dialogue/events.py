@@ -176,8 +176,49 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     return data
 
 
+_SCALAR_CHECKS: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "float": (int, float),
+    "bool": (bool,),
+}
+
+
+def _check_type(event: str, field_name: str, annotation: str, value: Any) -> None:
+    """Reject values of the wrong JSON type for the simple (scalar) fields."""
+    options = [part.strip() for part in annotation.split("|")]
+    if value is None and "None" in options:
+        return
+    allowed = tuple(t for option in options for t in _SCALAR_CHECKS.get(option, ()))
+    scalar_only = all(option in _SCALAR_CHECKS or option == "None" for option in options)
+    if scalar_only and (not isinstance(value, allowed) or _bool_as_number(value, options)):
+        expected = " or ".join(options)
+        raise EventDecodeError(
+            f"event {event!r}: field {field_name!r} must be {expected}, got {value!r}"
+        )
+
+
+def _bool_as_number(value: Any, options: list[str]) -> bool:
+    return isinstance(value, bool) and "bool" not in options
+
+
+def _decode_field(event: str, name: str, value: Any) -> Any:
+    if name == "parse_data" and value is not None:
+        if not isinstance(value, Mapping):
+            raise EventDecodeError(f"event {event!r}: parse_data must be an object")
+        return ParseResult.from_dict(value)
+    if name == "entities":
+        return tuple(value or ())
+    if name in ("metadata", "data"):
+        if value is not None and not isinstance(value, Mapping):
+            raise EventDecodeError(f"event {event!r}: {name} must be an object, got {value!r}")
+        return dict(value or {})
+    return value
+
+
 def event_from_dict(data: Mapping[str, Any]) -> Event:
-    """Parse one Rasa event object; unknown keys are ignored, unknown names rejected."""
+    """Parse one Rasa event object; unknown keys are ignored, bad names and types rejected."""
+    if not isinstance(data, Mapping):
+        raise EventDecodeError(f"an event must be a JSON object, got {data!r}")
     name = data.get("event")
     cls = EVENT_NAMES.get(str(name))
     if cls is None:
@@ -186,14 +227,8 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     for f in fields(cls):
         if f.name not in data or (data[f.name] is None and f.name in ("timestamp", "metadata")):
             continue
-        value = data[f.name]
-        if f.name == "parse_data" and value is not None:
-            value = ParseResult.from_dict(value)
-        elif f.name == "entities":
-            value = tuple(value or ())
-        elif f.name in ("metadata", "data"):
-            value = dict(value or {})
-        kwargs[f.name] = value
+        _check_type(str(name), f.name, str(f.type), data[f.name])
+        kwargs[f.name] = _decode_field(str(name), f.name, data[f.name])
     try:
         return cls(**kwargs)
     except TypeError as e:

@@ -26,7 +26,12 @@ def train_command(root: Path, out: Path | None, force: bool) -> Path:
             bar.set_postfix_str(message[:60])
             bar.update(1)
 
-        result = train_project(project, out or root / "models", force=force, progress=progress)
+        def total(steps: int) -> None:
+            bar.reset(total=steps)
+
+        result = train_project(
+            project, out or root / "models", force=force, progress=progress, total_steps=total
+        )
     if not result.trained:
         click.echo(
             f"Nothing changed since {result.path}; it is up to date (use --force to retrain)."

@@ -26,6 +26,7 @@ from parley.errors import ModelLoadError, ModelNotFound
 from parley.project import Project
 
 Progress = Callable[[str], None]
+"""Called once per training step (NLU component or policy) with what is being trained."""
 NLU_INPUTS = ("config_nlu", "nlu")
 CORE_INPUTS = ("config_policies", "domain", "stories")
 ARCHIVE_SUFFIX = ".tar.gz"
@@ -72,9 +73,17 @@ def resolve_model(model: Path | None, models_dir: Path) -> Path:
 
 
 def train_project(
-    project: Project, models_dir: Path, force: bool = False, progress: Progress | None = None
+    project: Project,
+    models_dir: Path,
+    force: bool = False,
+    progress: Progress | None = None,
+    total_steps: Callable[[int], None] | None = None,
 ) -> TrainResult:
-    """Train what changed since the newest archive and write a new archive."""
+    """Train what changed since the newest archive and write a new archive.
+
+    ``total_steps`` learns, before training starts, how many times ``progress``
+    will be called (for a progress bar).
+    """
     say = progress or (lambda _message: None)
     fingerprints = project.fingerprints()
     previous = newest_model(models_dir)
@@ -86,14 +95,19 @@ def train_project(
     ]
     if not stale and previous is not None:
         return TrainResult(previous, ())
+    pipeline = NLUPipeline.build(project.config.pipeline, project.config.language)
+    ensemble = PolicyEnsemble.build(project.config.policies)
+    if total_steps is not None:
+        nlu_steps = len(pipeline.component_names) if "nlu" in stale else 0
+        total_steps(nlu_steps + (len(ensemble.policies) if "core" in stale else 0))
     with tempfile.TemporaryDirectory(prefix="parley-train-") as tmp:
         work = Path(tmp)
         if previous is not None:
             _extract(previous, work)
         if "nlu" in stale:
-            _train_nlu(project, work / "nlu", say)
+            _train_nlu(project, pipeline, work / "nlu", say)
         if "core" in stale:
-            _train_core(project, work / "core", say)
+            _train_core(project, ensemble, work / "core", say)
         _write_json(work / "domain.json", project.domain.model_dump(mode="json"))
         model_id = _new_model_id(models_dir)
         _write_json(work / "metadata.json", _metadata(project, fingerprints, model_id))
@@ -101,18 +115,16 @@ def train_project(
     return TrainResult(path, tuple(stale))
 
 
-def _train_nlu(project: Project, directory: Path, say: Progress) -> None:
+def _train_nlu(project: Project, pipeline: NLUPipeline, directory: Path, say: Progress) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    pipeline = NLUPipeline.build(project.config.pipeline, project.config.language)
     pipeline.train(project.nlu_data, progress=say)
     pipeline.persist(directory)
 
 
-def _train_core(project: Project, directory: Path, say: Progress) -> None:
+def _train_core(project: Project, ensemble: PolicyEnsemble, directory: Path, say: Progress) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    ensemble = PolicyEnsemble.build(project.config.policies)
     ensemble.train([*project.stories, *project.rules], project.domain, progress=say)
     ensemble.persist(directory)
 
