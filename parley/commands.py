@@ -84,7 +84,7 @@ async def shell_command(root: Path, model: Path | None, sender: str) -> None:
 
     agent = await build_agent(root, model)
     try:
-        click.echo(f"Model {agent.model_id} loaded. Type a message, or /stop to quit.")
+        click.echo(f"Model {agent.model_id}.")
         await run_shell(agent, sender_id=sender)
     finally:
         await agent.close()

@@ -11,12 +11,11 @@ from typing import Any, ClassVar, Literal, Self
 
 from nlu.components.features import SparseFeatures, SparseRow
 from nlu.components.options import Options
-from nlu.components.storage import read_json_object, write_json
+from nlu.components.storage import read_vocabulary, write_vocabulary
 from nlu.errors import PipelineConfigError
 from nlu.interfaces import Message, TrainingData
 
 Analyzer = Literal["word", "char", "char_wb"]
-VOCABULARY_FILE = "vocabulary.json"
 
 
 @dataclass(frozen=True)
@@ -132,14 +131,13 @@ class CountVectorsFeaturizer:
             )
 
     def persist(self, directory: Path) -> None:
-        columns = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        write_json(directory / VOCABULARY_FILE, {"key": self.key, "columns": columns})
+        write_vocabulary(directory, self.key, self.vocabulary)
 
     @classmethod
     def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
-        stored = read_json_object(directory / VOCABULARY_FILE, "key", "columns")
-        featurizer = cls.create(config, str(stored["key"]))
-        featurizer.vocabulary = {str(gram): i for i, gram in enumerate(stored["columns"])}
+        key, vocabulary = read_vocabulary(directory)
+        featurizer = cls.create(config, key)
+        featurizer.vocabulary = vocabulary
         return featurizer
 
 

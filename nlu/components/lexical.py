@@ -9,13 +9,12 @@ from typing import Any, ClassVar, Self
 
 from nlu.components.features import SparseFeatures, SparseRow
 from nlu.components.options import Options
-from nlu.components.storage import read_json_object, write_json
+from nlu.components.storage import read_vocabulary, write_vocabulary
 from nlu.errors import PipelineConfigError
 from nlu.interfaces import Message, Token, TrainingData
 
 logger = logging.getLogger(__name__)
 
-VOCABULARY_FILE = "vocabulary.json"
 
 ShapeFunction = Callable[[Sequence[Token], int], str | bool]
 
@@ -100,14 +99,13 @@ class LexicalSyntacticFeaturizer:
             message.features[self.key] = SparseFeatures(len(self.vocabulary), None, rows)
 
     def persist(self, directory: Path) -> None:
-        columns = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        write_json(directory / VOCABULARY_FILE, {"key": self.key, "columns": columns})
+        write_vocabulary(directory, self.key, self.vocabulary)
 
     @classmethod
     def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
-        stored = read_json_object(directory / VOCABULARY_FILE, "key", "columns")
-        featurizer = cls.create(config, str(stored["key"]))
-        featurizer.vocabulary = {str(name): i for i, name in enumerate(stored["columns"])}
+        key, vocabulary = read_vocabulary(directory)
+        featurizer = cls.create(config, key)
+        featurizer.vocabulary = vocabulary
         return featurizer
 
 

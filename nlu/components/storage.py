@@ -61,3 +61,18 @@ def read_arrays(path: Path, *required: str) -> dict[str, np.ndarray]:
     if missing:
         raise ModelLoadError(path, f"missing arrays: {', '.join(missing)}")
     return arrays
+
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+def write_vocabulary(directory: Path, key: str, vocabulary: Mapping[str, int]) -> None:
+    """Store a feature vocabulary (name -> column) as its columns in order."""
+    columns = sorted(vocabulary, key=vocabulary.__getitem__)
+    write_json(directory / VOCABULARY_FILE, {"key": key, "columns": columns})
+
+
+def read_vocabulary(directory: Path) -> tuple[str, dict[str, int]]:
+    """The ``(key, vocabulary)`` that :func:`write_vocabulary` stored."""
+    stored = read_json_object(directory / VOCABULARY_FILE, "key", "columns")
+    return str(stored["key"]), {str(name): i for i, name in enumerate(stored["columns"])}
