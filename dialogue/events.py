@@ -103,7 +103,7 @@ class LoopInterrupted(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class UserUtteranceReverted(Event):
-    """Undo everything back to and including the latest user message (Rasa ``rewind``)."""
+    """Undo the latest user message, what followed it and the listen that heard it (``rewind``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,13 +201,29 @@ def _bool_as_number(value: Any, options: list[str]) -> bool:
     return isinstance(value, bool) and "bool" not in options
 
 
+def _decode_parse_data(event: str, value: Any) -> ParseResult:
+    if not isinstance(value, Mapping):
+        raise EventDecodeError(f"event {event!r}: parse_data must be an object, got {value!r}")
+    try:
+        return ParseResult.from_dict(value)
+    except (AttributeError, KeyError, TypeError, ValueError) as e:
+        raise EventDecodeError(f"event {event!r}: malformed parse_data: {e}") from e
+
+
+def _decode_entities(event: str, value: Any) -> tuple[Mapping[str, Any], ...]:
+    items = value or ()
+    if not isinstance(items, list | tuple) or not all(isinstance(i, Mapping) for i in items):
+        raise EventDecodeError(
+            f"event {event!r}: entities must be a list of objects, got {value!r}"
+        )
+    return tuple(dict(i) for i in items)
+
+
 def _decode_field(event: str, name: str, value: Any) -> Any:
     if name == "parse_data" and value is not None:
-        if not isinstance(value, Mapping):
-            raise EventDecodeError(f"event {event!r}: parse_data must be an object")
-        return ParseResult.from_dict(value)
+        return _decode_parse_data(event, value)
     if name == "entities":
-        return tuple(value or ())
+        return _decode_entities(event, value)
     if name in ("metadata", "data"):
         if value is not None and not isinstance(value, Mapping):
             raise EventDecodeError(f"event {event!r}: {name} must be an object, got {value!r}")

@@ -111,7 +111,8 @@ def applied_events(events: Sequence[Event]) -> list[Event]:
         if isinstance(event, Restarted | SessionStarted):
             applied = [event]
         elif isinstance(event, UserUtteranceReverted):
-            _drop_back_to(applied, UserUttered)
+            if _drop_back_to(applied, UserUttered):
+                _drop_back_to(applied, ActionExecuted)  # the listen that heard the message
         elif isinstance(event, ActionReverted):
             _drop_back_to(applied, ActionExecuted, skip_listen=True)
         else:
@@ -119,7 +120,8 @@ def applied_events(events: Sequence[Event]) -> list[Event]:
     return applied
 
 
-def _drop_back_to(applied: list[Event], kind: type[Event], skip_listen: bool = False) -> None:
+def _drop_back_to(applied: list[Event], kind: type[Event], skip_listen: bool = False) -> bool:
+    """Delete the latest ``kind`` event and all after it; ``False`` (nothing deleted) if none."""
     for index in range(len(applied) - 1, -1, -1):
         event = applied[index]
         if not isinstance(event, kind):
@@ -127,7 +129,8 @@ def _drop_back_to(applied: list[Event], kind: type[Event], skip_listen: bool = F
         if skip_listen and isinstance(event, ActionExecuted) and event.name == ACTION_LISTEN:
             continue
         del applied[index:]
-        return
+        return True
+    return False
 
 
 def replay(events: Iterable[Event], initial_slots: Mapping[str, Any]) -> DialogueState:

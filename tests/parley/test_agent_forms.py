@@ -280,6 +280,20 @@ async def test_an_answer_that_fills_nothing_gets_a_reply_and_the_form_goes_on(
     assert await chat.user("2") == ["Booked a table in Rome for 2."]
 
 
+async def test_a_misunderstood_answer_leaves_no_trace_in_the_history_the_policies_see(
+    agent: BotAgent,
+) -> None:
+    def actions(tracker: Tracker) -> list[str]:
+        return [e.name for e in tracker.applied if isinstance(e, ActionExecuted)]
+
+    confused, clear = Chat(agent, "confused"), Chat(agent, "clear")
+    for text in ("book a table", "i am not sure yet", "in Rome", "2"):
+        await confused.user(text)
+    for text in ("book a table", "in Rome", "2"):
+        await clear.user(text)
+    assert actions(await confused.tracker()) == actions(await clear.tracker())
+
+
 async def test_after_the_form_the_conversation_goes_on_normally(agent: BotAgent) -> None:
     chat = Chat(agent)
     for text in ("book a table", "in Paris", "4"):
