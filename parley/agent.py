@@ -129,6 +129,8 @@ class BotAgent:
 
     async def _act_until_listening(self, turn: _Turn, channel: str | None) -> None:
         for _ in range(MAX_ACTIONS_PER_TURN):
+            # Policies are table lookups and one small matrix product (well under a
+            # millisecond); a thread hop would cost more than it frees the loop.
             prediction = self.policy.predict(turn.tracker, self.domain)
             name = prediction.action or ACTION_LISTEN
             ran = await self._run(turn, self._resolve(name, turn.tracker), channel, prediction)

@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dialogue.errors import LockTimeout, TrackerStoreUnavailable
 from dialogue.events import (
     EVENT_NAMES,
     Event,
@@ -370,6 +371,15 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.exception_handler(InvalidRequest)(_invalid_request)
     app.exception_handler(RequestValidationError)(_validation_failed)
     app.exception_handler(HTTPException)(_http_error)
+    app.exception_handler(TrackerStoreUnavailable)(_unavailable)
+    app.exception_handler(LockTimeout)(_unavailable)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A store that is down or a conversation lock held too long: retry later (503)."""
+    logger.warning("%s %s: %s", request.method, request.url.path, exc)
+    body = error_body("service unavailable", f"{exc}; nothing was stored, try again")
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
 
 async def _invalid_request(request: Request, exc: InvalidRequest) -> JSONResponse:

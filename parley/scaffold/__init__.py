@@ -26,5 +26,4 @@ def create_project(target: Path, overwrite: bool = False) -> list[Path]:
     for template, destination in zip(templates, destinations, strict=True):
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(template.read_bytes())
-    (target / "actions").mkdir(exist_ok=True)
     return destinations

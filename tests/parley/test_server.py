@@ -12,6 +12,7 @@ import httpx
 import pytest
 import uvicorn
 
+from dialogue.errors import TrackerStoreUnavailable
 from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage
 from parley import __version__
@@ -332,6 +333,16 @@ class TestErrors:
 
         assert (response.status_code, response.json()["conversation_id"]) == (500, "dave")
         assert "dave" in caplog.records[0].getMessage()
+
+    async def test_a_tracker_store_outage_is_a_503_to_retry(self) -> None:
+        outage = TrackerStoreUnavailable("database at 127.0.0.1:5432 is unreachable")
+        app = create_app(EchoAgent({"hello": outage}), [RestInput()])
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as c:
+            response = await say(c, "erin", "hello")
+
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        assert "unreachable" in response.json()["detail"]
 
     async def test_an_unknown_route_is_a_json_404(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/no/such/route")
