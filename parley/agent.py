@@ -137,7 +137,7 @@ class BotAgent:
             if ran is None:  # rejected: the policies see the rejection and choose again
                 continue
             if ran in TURN_ENDING_ACTIONS:
-                if ran != ACTION_LISTEN:
+                if turn.tracker.state.latest_action != ACTION_LISTEN:
                     turn.add(ActionExecuted(name=ACTION_LISTEN))
                 return
         log.warning(

@@ -204,3 +204,22 @@ async def test_a_conversation_survives_a_restart_of_the_bot(
     second = make_agent(shop_model, await SQLTrackerStore.connect(url))
     assert await Chat(second).user("has my order shipped") == ["Order PO-24680 is on its way."]
     await second.close()
+
+
+async def test_a_session_start_payload_starts_a_new_session_keeping_slots(agent: BotAgent) -> None:
+    chat = Chat(agent)
+    await chat.user("where is PO-12345")
+    await chat.user("/session_start")
+    tracker = await agent.tracker(ConversationId("alice"))
+    assert sum(isinstance(e, SessionStarted) for e in tracker.events) == 2
+    assert tracker.slots["order_number"] == "PO-12345"
+    last_two = [e.name for e in tracker.events[-2:] if isinstance(e, ActionExecuted)]
+    assert last_two != ["action_listen", "action_listen"]
+
+
+async def test_a_restart_forgets_the_conversation(agent: BotAgent) -> None:
+    chat = Chat(agent)
+    await chat.user("where is PO-12345")
+    await chat.user("/restart")
+    assert (await agent.tracker(ConversationId("alice"))).slots["order_number"] is None
+    assert await chat.user("where is my order") == ["What is your order number?"]
