@@ -7,6 +7,7 @@ and never swallowed::
     DialogueError
     ├── StoreConfigurationError     a store's settings are unusable (also ValueError)
     ├── EventEncodeError            an event holds a value JSON cannot carry (also TypeError)
+    ├── InvalidConversationId       empty, over 255 characters, or with a NUL (also ValueError)
     ├── TrackerStoreError           the tracker store failed; the call read or wrote nothing
     │   ├── TrackerStoreUnavailable transient: unreachable, timed out, busy; retrying may work
     │   └── ConcurrencyError        another writer took the same sequence numbers twice in a row
@@ -31,6 +32,10 @@ class StoreConfigurationError(DialogueError, ValueError):
 
 class EventEncodeError(DialogueError, TypeError):
     """An event cannot be serialised (e.g. a slot value that is not JSON); nothing was stored."""
+
+
+class InvalidConversationId(DialogueError, ValueError):
+    """A conversation id no store can key on; nothing was read or written."""
 
 
 class TrackerStoreError(DialogueError):

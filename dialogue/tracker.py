@@ -7,10 +7,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NewType
 
+from dialogue.errors import InvalidConversationId
 from dialogue.events import Event, SessionStarted, UserUttered
 from dialogue.state import DialogueState, applied_events, replay
 
 ConversationId = NewType("ConversationId", str)
+MAX_CONVERSATION_ID_LENGTH = 255
+
+
+def checked_conversation_id(value: str) -> ConversationId:
+    """``value`` as a conversation id every store accepts, else :class:`InvalidConversationId`."""
+    if not value or len(value) > MAX_CONVERSATION_ID_LENGTH or "\x00" in value:
+        raise InvalidConversationId(
+            f"conversation id {value[:40]!r} must be 1 to {MAX_CONVERSATION_ID_LENGTH} "
+            "characters without NUL"
+        )
+    return ConversationId(value)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dialogue.errors import LockTimeout, TrackerStoreUnavailable
+from dialogue.errors import InvalidConversationId, LockTimeout, TrackerStoreUnavailable
 from dialogue.events import (
     EVENT_NAMES,
     Event,
@@ -373,6 +373,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.exception_handler(HTTPException)(_http_error)
     app.exception_handler(TrackerStoreUnavailable)(_unavailable)
     app.exception_handler(LockTimeout)(_unavailable)
+    app.exception_handler(InvalidConversationId)(_bad_conversation_id)
+
+
+async def _bad_conversation_id(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(error_body("invalid conversation id", str(exc)), status_code=400)
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from dialogue.events import Event
 from dialogue.stores._codec import dump_event, load_event
-from dialogue.tracker import ConversationId
+from dialogue.tracker import ConversationId, checked_conversation_id
 
 
 class InMemoryTrackerStore:
@@ -26,6 +26,7 @@ class InMemoryTrackerStore:
 
     async def retrieve_since(self, conversation_id: ConversationId, seq: int) -> list[Event]:
         """Events after the first ``seq`` ones (sequence numbers count from 1)."""
+        checked_conversation_id(conversation_id)
         stored = self._conversations.get(conversation_id, [])
         return [
             load_event(text, f"#{index} of {conversation_id!r}")
@@ -34,6 +35,7 @@ class InMemoryTrackerStore:
 
     async def append(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
         """Append all ``events`` or, if one cannot be encoded, none of them."""
+        checked_conversation_id(conversation_id)
         encoded = [dump_event(event) for event in events]
         if encoded:
             self._conversations.setdefault(conversation_id, []).extend(encoded)

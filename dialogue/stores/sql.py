@@ -63,7 +63,7 @@ from dialogue.errors import (
 )
 from dialogue.events import ActionExecuted, Event, UserUttered, event_name
 from dialogue.stores._codec import dump_event, load_event
-from dialogue.tracker import ConversationId
+from dialogue.tracker import ConversationId, checked_conversation_id
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _BEGIN_MODE = "parley_sqlite_begin"  # execution option read by the SQLite "begin" hook
@@ -192,6 +192,7 @@ class SQLTrackerStore:
         Sequence numbers count from 1 without gaps, so ``retrieve_since(cid, n)``
         returns what was appended after the first ``n`` events.
         """
+        checked_conversation_id(conversation_id)
         query = (
             select(EventRow.seq, EventRow.data)
             .where(EventRow.conversation_id == conversation_id, EventRow.seq > seq)
@@ -212,6 +213,7 @@ class SQLTrackerStore:
         took the same numbers, the transaction is retried once; losing again raises
         :class:`ConcurrencyError`. Callers should hold the conversation's lock.
         """
+        checked_conversation_id(conversation_id)
         encoded = [(item, dump_event(item)) for item in events]
         if not encoded:
             return
@@ -267,7 +269,12 @@ def _row(conversation_id: ConversationId, seq: int, item: Event, text: str) -> d
         "seq": seq,
         "type_name": event_name(item),
         "timestamp": item.timestamp,
-        "intent_name": item.intent_name if isinstance(item, UserUttered) else None,
-        "action_name": item.name if isinstance(item, ActionExecuted) else None,
+        "intent_name": _label(item.intent_name) if isinstance(item, UserUttered) else None,
+        "action_name": _label(item.name) if isinstance(item, ActionExecuted) else None,
         "data": text,
     }
+
+
+def _label(name: str | None) -> str | None:
+    """An analytics column value: what fits the column (the full event is in ``data``)."""
+    return None if name is None else name.replace("\x00", "")[:255]

@@ -30,6 +30,8 @@ async def read_json(request: Request, shape: TypeAdapter[T]) -> T:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise InvalidRequest("malformed JSON body", detail=str(e)) from e
+    except RecursionError as e:
+        raise InvalidRequest("malformed JSON body", detail="nested too deeply") from e
     try:
         return shape.validate_python(data)
     except ValidationError as e:

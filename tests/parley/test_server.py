@@ -12,7 +12,7 @@ import httpx
 import pytest
 import uvicorn
 
-from dialogue.errors import TrackerStoreUnavailable
+from dialogue.errors import InvalidConversationId, TrackerStoreUnavailable
 from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage
 from parley import __version__
@@ -343,6 +343,24 @@ class TestErrors:
         assert response.status_code == 503
         assert response.headers["retry-after"] == "1"
         assert "unreachable" in response.json()["detail"]
+
+    async def test_a_conversation_id_the_store_refuses_is_a_400(self) -> None:
+        refused = InvalidConversationId("conversation id must be 1 to 255 characters")
+        app = create_app(EchoAgent({"hello": refused}), [RestInput()])
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as c:
+            response = await say(c, "x" * 300, "hello")
+
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid conversation id"
+
+    async def test_json_nested_too_deeply_is_a_400(self, agent: EchoAgent) -> None:
+        depth = 100_000
+        body = '{"sender": "d", "message": "hi", "metadata": ' + "[" * depth + "]" * depth + "}"
+        app = create_app(agent, [RestInput()])
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as c:
+            response = await c.post("/webhooks/rest/webhook", content=body.encode())
+
+        assert response.status_code == 400
 
     async def test_an_unknown_route_is_a_json_404(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/no/such/route")

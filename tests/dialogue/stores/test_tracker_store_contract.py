@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from dialogue.errors import EventEncodeError
+from dialogue.errors import EventEncodeError, InvalidConversationId
 from dialogue.events import (
     ACTION_LISTEN,
     ACTION_SESSION_START,
@@ -218,3 +218,26 @@ async def test_parallel_conversations_keep_separate_event_lists(store: Store) ->
         texts = [getattr(e, "text", None) for e in await store.retrieve(cid)]
         assert texts == [f"hello from {cid}", f"hi {cid}"]
     assert await store.conversation_ids() == cids
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["", "x" * 256, "nul\x00inside"], ids=["empty", "too-long", "nul"]
+)
+async def test_an_id_no_store_can_key_on_is_refused_before_touching_the_store(
+    store: Store, bad_id: str
+) -> None:
+    with pytest.raises(InvalidConversationId):
+        await store.append(ConversationId(bad_id), [ActionExecuted(name="action_listen")])
+    with pytest.raises(InvalidConversationId):
+        await store.retrieve(ConversationId(bad_id))
+
+
+async def test_names_longer_than_the_analytics_columns_are_stored_whole(store: Store) -> None:
+    long_name = "action_" + "x" * 400
+    intent = IntentPrediction(name="intent\x00" + "y" * 400, confidence=1.0)
+    events = [
+        ActionExecuted(name=long_name),
+        UserUttered(text="hi", parse_data=ParseResult(text="hi", intent=intent)),
+    ]
+    await store.append(ConversationId("long-names"), events)
+    assert await store.retrieve(ConversationId("long-names")) == events
