@@ -133,7 +133,8 @@ class BotAgent:
             # millisecond); a thread hop would cost more than it frees the loop.
             prediction = self.policy.predict(turn.tracker, self.domain)
             name = prediction.action or ACTION_LISTEN
-            ran = await self._run(turn, self._resolve(name, turn.tracker), channel, prediction)
+            action, failure = self._resolve(name, turn.tracker)
+            ran = await self._run(turn, action, channel, prediction, failure)
             if ran is None:  # rejected: the policies see the rejection and choose again
                 continue
             if ran in TURN_ENDING_ACTIONS:
@@ -147,34 +148,50 @@ class BotAgent:
         )
         turn.add(ActionExecuted(name=ACTION_LISTEN))
 
-    def _resolve(self, name: str, tracker: Tracker) -> Action:
+    def _resolve(self, name: str, tracker: Tracker) -> tuple[Action, dict[str, str]]:
         try:
-            return self.actions.resolve(name)
+            return self.actions.resolve(name), {}
         except ActionError as e:
             log.error("conversation %s: %s", tracker.conversation_id, e)
-            return ActionDefaultFallback()
+            return ActionDefaultFallback(), _failure(name, e)
 
     async def _run(
-        self, turn: _Turn, action: Action, channel: str | None, prediction: PolicyPrediction
+        self,
+        turn: _Turn,
+        action: Action,
+        channel: str | None,
+        prediction: PolicyPrediction,
+        failure: dict[str, str] | None = None,
     ) -> str | None:
-        """Run and record ``action``; the name of what ran, ``None`` if it declined to run."""
+        """Run and record ``action``; the name of what ran, ``None`` if it declined to run.
+
+        ``failure`` (which action failed, and why) is kept in the metadata of the
+        ``action`` event of the fallback that stands in for it.
+        """
         turn.add(*prediction.events)  # e.g. LoopInterrupted: the action must see it
         context = ActionContext(turn.tracker, self.domain, self.nlg, channel)
         try:
             events = list(await action.run(context))
         except ActionError as e:
             log.error("conversation %s: %s", turn.tracker.conversation_id, e)
-            return await self._run(
-                turn, ActionDefaultFallback(), channel, replace(prediction, events=())
-            )
+            fallback = replace(prediction, events=())
+            failed = _failure(action.name, e)
+            return await self._run(turn, ActionDefaultFallback(), channel, fallback, failed)
         if any(isinstance(e, ActionExecutionRejected) for e in events):
             turn.add(*events)
             return None
         executed = ActionExecuted(
-            name=action.name, policy=prediction.policy, confidence=prediction.confidence
+            name=action.name,
+            policy=prediction.policy,
+            confidence=prediction.confidence,
+            metadata=failure or {},
         )
         turn.add(executed, *events)
         return action.name
+
+
+def _failure(action_name: str, error: Exception) -> dict[str, str]:
+    return {"failed_action": action_name, "error": str(error)}
 
 
 def _listen_prediction(action: str) -> PolicyPrediction:

@@ -47,7 +47,7 @@ def cli(verbose: bool) -> None:
       parley test                       # run tests/test_*.yml end to end
     """
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     warnings.showwarning = _show_warning
@@ -88,7 +88,10 @@ def init(path: Path, force: bool) -> None:
 @cli.command()
 @PROJECT_OPTION
 @click.option(
-    "--out", type=click.Path(path_type=Path), default=None, help="Folder for model archives."
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for model archives.  [default: <project>/models]",
 )
 @click.option("--force", is_flag=True, help="Retrain everything even if nothing changed.")
 def train(project: Path, out: Path | None, force: bool) -> None:
@@ -139,7 +142,7 @@ def shell(project: Path, model: Path | None, sender: str) -> None:
     type=click.Path(path_type=Path),
     default=Path("results"),
     show_default=True,
-    help="Folder for the report files.",
+    help="Folder for the report files (relative to the current directory).",
 )
 def test_command(project: Path, model: Path | None, stories: Path | None, out: Path) -> None:
     """Run the test stories through the trained bot and report every failing turn.

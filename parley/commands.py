@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
+from dialogue.policies.errors import UnsupportedPolicyWarning
 from dialogue.stories import Story
+from nlu.errors import UnsupportedComponentWarning
+from parley.errors import ConfigError, ParleyError
 from parley.model import load_model, resolve_model, train_project
 from parley.project import Project, load_credentials, validate_project
 from parley.project.data_files import read_test_file
@@ -19,8 +24,13 @@ log = logging.getLogger(__name__)
 
 
 def train_command(root: Path, out: Path | None, force: bool) -> Path:
+    """Validate the project (stop on errors, as ``data validate`` would report them), then train."""
+    if not validate_command(root, quiet_if_clean=True):
+        raise ConfigError("the project has errors; fix them and train again")
     project = Project.load(root)
-    with tqdm(desc="Training", unit=" step", leave=True) as bar:
+    warnings.filterwarnings("ignore", category=UnsupportedComponentWarning)  # reported above
+    warnings.filterwarnings("ignore", category=UnsupportedPolicyWarning)
+    with tqdm(desc="Training", unit=" step", leave=True, delay=0.2) as bar:
 
         def progress(message: str) -> None:
             bar.set_postfix_str(message[:60])
@@ -41,14 +51,15 @@ def train_command(root: Path, out: Path | None, force: bool) -> Path:
     return result.path
 
 
-def validate_command(root: Path) -> bool:
+def validate_command(root: Path, quiet_if_clean: bool = False) -> bool:
+    """Print every problem of the project; ``True`` when there is no error."""
     problems = validate_project(root)
     for problem in problems:
         color = "red" if problem.severity == "error" else "yellow"
-        click.secho(str(problem), fg=color, err=problem.severity == "error")
+        click.secho(str(problem), fg=color, err=True)
     errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s).")
+    if problems or not quiet_if_clean:
+        click.echo(f"{errors} error(s), {len(problems) - errors} warning(s).", err=True)
     return errors == 0
 
 
@@ -65,6 +76,8 @@ def run_command(root: Path, model: Path | None, host: str, port: int, cors: Sequ
         credentials or {"rest": None}, source=str(credentials_path)
     )
 
+    _check_port_free(host, port)
+
     async def serve() -> None:
         agent = await build_agent(root, model)
         try:
@@ -76,6 +89,16 @@ def run_command(root: Path, model: Path | None, host: str, port: int, cors: Sequ
             await agent.close()
 
     asyncio.run(serve())
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before loading anything if the port is taken, rather than after announcing it."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise ParleyError(f"cannot listen on {host}:{port}: {e.strerror}") from e
 
 
 async def shell_command(root: Path, model: Path | None, sender: str) -> None:

@@ -9,6 +9,7 @@ retrains only the parts whose inputs changed; the rest is copied over.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tarfile
 import tempfile
@@ -24,6 +25,8 @@ from nlu.pipeline import NLUPipeline
 from parley import __version__
 from parley.errors import ModelLoadError, ModelNotFound
 from parley.project import Project
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 """Called once per training step (NLU component or policy) with what is being trained."""
@@ -65,6 +68,8 @@ def resolve_model(model: Path | None, models_dir: Path) -> Path:
     """The archive to run: ``model`` (a file, or a folder of archives) or the newest one."""
     if model is not None and model.is_file():
         return model
+    if model is not None and not model.exists():
+        raise ModelNotFound(f"{model} does not exist; give a model archive or a folder of them")
     candidate = newest_model(model if model is not None else models_dir)
     if candidate is None:
         where = model if model is not None else models_dir
@@ -86,12 +91,12 @@ def train_project(
     """
     say = progress or (lambda _message: None)
     fingerprints = project.fingerprints()
-    previous = newest_model(models_dir)
+    previous = None if force else _reusable(newest_model(models_dir))
     old = _read_metadata(previous).get("fingerprints", {}) if previous else {}
     stale = [
         part
         for part, inputs in (("nlu", NLU_INPUTS), ("core", CORE_INPUTS))
-        if force or previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs)
+        if previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs)
     ]
     if not stale and previous is not None:
         return TrainResult(previous, ())
@@ -127,6 +132,18 @@ def _train_core(project: Project, ensemble: PolicyEnsemble, directory: Path, say
     directory.mkdir(parents=True)
     ensemble.train([*project.stories, *project.rules], project.domain, progress=say)
     ensemble.persist(directory)
+
+
+def _reusable(archive: Path | None) -> Path | None:
+    """The newest archive if its parts can be reused; a damaged one is skipped, with a warning."""
+    if archive is None:
+        return None
+    try:
+        _read_metadata(archive)
+    except ModelLoadError as e:
+        log.warning("%s; training everything from scratch", e)
+        return None
+    return archive
 
 
 def _metadata(project: Project, fingerprints: Mapping[str, str], model_id: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -65,3 +66,13 @@ async def postgres_url(postgres_admin_url: URL) -> AsyncIterator[str]:
         await admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
         await admin.execute(f"DROP ROLE IF EXISTS {name}")
         await admin.close()
+
+
+def require_shared(path: Path) -> Path:
+    """``path`` under the shared folder; a missing one skips locally but fails in CI."""
+    if not path.exists():
+        reason = f"{path} is missing; put the repository beside shared/ or set PARLEY_SHARED"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return path

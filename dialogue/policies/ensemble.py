@@ -20,6 +20,7 @@ plus one folder per policy.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from dialogue.events import (
     UserUttered,
 )
 from dialogue.interfaces import PolicyPrediction
-from dialogue.policies.errors import PolicyConfigError, PolicyLoadError
+from dialogue.policies.errors import PolicyConfigError, PolicyLoadError, UnsupportedPolicyWarning
 from dialogue.policies.persistence import field, read_json, write_json
 from dialogue.policies.registry import (
     POLICIES,
@@ -110,7 +111,8 @@ class PolicyEnsemble:
         for entry in entries or [dict(d) for d in DEFAULT_POLICIES]:
             reason = UNSUPPORTED_POLICIES.get(str(entry.get("name")))
             if reason is not None:
-                log.warning("policy %r is not supported and is skipped: %s", entry["name"], reason)
+                message = f"policy {entry['name']!r} is not supported and is skipped: {reason}"
+                warnings.warn(message, UnsupportedPolicyWarning, stacklevel=2)
                 continue
             members.append(Member(entry, create_policy(entry)))
         return cls(members)

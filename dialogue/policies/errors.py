@@ -33,3 +33,7 @@ class RuleContradictionError(TrainingDataError):
 
 class PolicyLoadError(PolicyError):
     """A persisted policy cannot be read back; the message names the file."""
+
+
+class UnsupportedPolicyWarning(UserWarning):
+    """A Rasa policy Parley does not have is named in ``config.yml`` and is skipped."""

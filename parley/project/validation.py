@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 from dialogue.domain import DEFAULT_INTENTS, REQUESTED_SLOT, SESSION_START_METADATA_SLOT
 from dialogue.stories import ActionStep, ActiveLoopStep, OrStep, SlotStep, Step, Story, UserStep
 from nlu.interfaces import Entity, TrainingData
+from parley.project.config_check import config_findings
 from parley.project.domain import DomainSource
 from parley.project.errors import flatten_errors
 from parley.project.project import ProjectFiles
@@ -51,7 +52,13 @@ def validate_project(root: Path, environ: Mapping[str, str] | None = None) -> li
 
     files = ProjectFiles(root, collect, environ)
     source = _attempt(files.domain, collect)
-    for read_part in (files.config, files.endpoints, files.credentials):
+    config = _attempt(files.config, collect)
+    if config is not None:
+        problems.extend(
+            Problem(where, message, "error" if is_error else "warning")
+            for where, message, is_error in config_findings(root / "config.yml", config)
+        )
+    for read_part in (files.endpoints, files.credentials):
         _attempt(read_part, collect)
     content = files.training_content()
     tests = files.test_stories()

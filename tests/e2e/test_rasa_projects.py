@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_shared
 from tests.e2e.conftest import SHARED, parley
 
 pytestmark = pytest.mark.slow
@@ -20,9 +21,7 @@ RASA_BOTS = SHARED / "rasa-bots"
 def test_a_rasa_project_trains_and_passes_its_test_stories(
     bot: str, stories: int, tmp_path: Path
 ) -> None:
-    if not RASA_BOTS.is_dir():
-        pytest.fail(f"{RASA_BOTS} is missing; set PARLEY_SHARED to the shared folder")
-    project = shutil.copytree(RASA_BOTS / bot, tmp_path / bot)
+    project = shutil.copytree(require_shared(RASA_BOTS / bot), tmp_path / bot)
 
     validated = parley("data", "validate", cwd=project)
     assert validated.returncode == 0, validated.stdout + validated.stderr
@@ -36,7 +35,7 @@ def test_a_rasa_project_trains_and_passes_its_test_stories(
 
 
 def test_rasa_components_parley_lacks_are_named_in_a_warning(tmp_path: Path) -> None:
-    project = shutil.copytree(RASA_BOTS / "formbot", tmp_path / "formbot")
+    project = shutil.copytree(require_shared(RASA_BOTS / "formbot"), tmp_path / "formbot")
     trained = parley("train", cwd=project)
     assert trained.returncode == 0
     assert "DucklingEntityExtractor" in trained.stderr

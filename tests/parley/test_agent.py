@@ -120,6 +120,12 @@ async def test_a_custom_action_nobody_can_run_answers_with_the_fallback_and_the_
     chat = Chat(agent)
     replies = await chat.user("i want a refund")
     assert replies == ["Sorry, I didn't get that. Could you rephrase?"]
+    fallback = next(
+        e
+        for e in await chat.events()
+        if isinstance(e, ActionExecuted) and e.name == "action_default_fallback"
+    )
+    assert fallback.metadata["failed_action"] == "action_issue_refund"
     assert await chat.user("hello") == ["Hello! How can I help?"]
 
 

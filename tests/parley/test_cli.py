@@ -98,7 +98,8 @@ def test_train_then_test_a_project_from_the_command_line(tmp_path: Path) -> None
 @pytest.mark.parametrize("command", ["run", "shell", "test"])
 def test_commands_that_need_a_model_say_how_to_get_one(tmp_path: Path, command: str) -> None:
     bot = write_bot(tmp_path)
-    result = parley(command, "--project", str(bot))
+    port = ["--port", "0"] if command == "run" else []
+    result = parley(command, "--project", str(bot), *port)
     assert result.exit_code == 1
     assert "parley train" in result.output
 
@@ -107,6 +108,30 @@ def test_a_corrupt_model_stops_run_with_a_clear_error(tmp_path: Path) -> None:
     bot = write_bot(tmp_path)
     (bot / "models").mkdir()
     (bot / "models" / "20260101-000000.tar.gz").write_bytes(b"\x1f\x8b garbage")
-    result = parley("run", "--project", str(bot))
+    result = parley("run", "--project", str(bot), "--port", "0")
     assert result.exit_code == 1
     assert "20260101-000000.tar.gz" in result.output
+
+
+def test_run_refuses_a_port_that_is_taken_before_loading_anything(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = parley(
+            "run", "--project", str(tmp_path), "--host", "127.0.0.1", "--port", str(port)
+        )
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+def test_train_stops_on_validation_errors_and_names_them(tmp_path: Path) -> None:
+    bot = write_bot(tmp_path)
+    config = bot / "config.yml"
+    config.write_text(config.read_text().replace("RegexEntityExtractor", "RegexEntityExtracter"))
+    result = parley("train", "--project", str(bot))
+    assert result.exit_code == 1
+    assert "config.yml:" in result.output and "RegexEntityExtracter" in result.output
+    assert not (bot / "models").exists()

@@ -94,3 +94,17 @@ def test_an_archive_missing_its_nlu_model_is_reported(bot: Path, tmp_path: Path)
                 target.addfile(member, source.extractfile(member) if member.isfile() else None)
     with pytest.raises(ModelLoadError, match="cannot load model"):
         load_model(broken)
+
+
+def test_forced_training_does_not_need_the_damaged_newest_archive(bot: Path) -> None:
+    path, _ = train(bot)
+    path.write_bytes(b"junk")
+    result = train_project(Project.load(bot), bot / "models", force=True)
+    assert result.trained == ("nlu", "core")
+    assert load_model(result.path).interpreter.parse("hello").intent_name == "greet"
+
+
+def test_a_model_path_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.tar.gz"
+    with pytest.raises(ModelNotFound, match="does not exist"):
+        resolve_model(missing, tmp_path / "models")
