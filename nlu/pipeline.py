@@ -161,7 +161,8 @@ def _specs(pipeline: Sequence[Mapping[str, Any]]) -> list[ComponentSpec]:
                 f"pipeline entry {position} must be a mapping with a 'name', got {entry!r}"
             )
         resolved = resolve(name)
-        if resolved is not None:
+        duplicate_tokenizer = resolved in TOKENIZERS and any(n in TOKENIZERS for n, _ in entries)
+        if resolved is not None and not duplicate_tokenizer:
             entries.append((resolved, _options(entry)))
     entries = _completed(entries)
     return [

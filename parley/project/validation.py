@@ -66,7 +66,8 @@ def validate_project(root: Path, environ: Mapping[str, str] | None = None) -> li
         problems.extend(_domain_problems(source))
         for story in (*content.stories, *content.rules, *tests):
             problems.extend(_story_problems(story, source))
-        problems.extend(_nlu_problems(content.nlu, source))
+        unread_data = any(p.severity == "error" and _is_data_file(p, root) for p in problems)
+        problems.extend(_nlu_problems(content.nlu, source, complete=not unread_data))
     return sorted((_relative(p, root) for p in problems), key=_sort_key)
 
 
@@ -160,7 +161,15 @@ def _entity_messages(entities: tuple[Entity, ...], source: DomainSource) -> Iter
             yield f"unknown entity {entity.entity!r}: the domain does not declare it"
 
 
-def _nlu_problems(nlu: TrainingData, source: DomainSource) -> Iterator[Problem]:
+def _is_data_file(problem: Problem, root: Path) -> bool:
+    path = problem.location.path
+    return (root / "data") in (root / path).parents
+
+
+def _nlu_problems(
+    nlu: TrainingData, source: DomainSource, complete: bool = True
+) -> Iterator[Problem]:
+    """NLU data against the domain; intents lacking examples only when all data was read."""
     domain = source.domain
     first_example: dict[str, Location] = {}
     for example in nlu.examples:
@@ -172,7 +181,7 @@ def _nlu_problems(nlu: TrainingData, source: DomainSource) -> Iterator[Problem]:
     for intent, where in first_example.items():
         if intent not in domain.intent_names:
             yield Problem(where, f"intent {intent!r} has NLU examples but is not in the domain")
-    for declared in domain.intents:
+    for declared in domain.intents if complete else ():
         if declared.name not in first_example and declared.name not in DEFAULT_INTENTS:
             yield Problem(
                 source.location("intents", declared.name),

@@ -247,3 +247,16 @@ def test_a_missing_component_directory_is_a_load_error(model_dir: Path, tmp_path
 
     with pytest.raises(ModelLoadError, match="7_ResponseSelector"):
         NLUPipeline.load(copy)
+
+
+def test_a_rasa_tokenizer_beside_one_we_have_adds_no_second_tokenizer() -> None:
+    with pytest.warns(UnsupportedComponentWarning, match="SpacyTokenizer"):
+        pipeline = NLUPipeline.build(
+            [
+                {"name": "WhitespaceTokenizer"},
+                {"name": "SpacyTokenizer"},
+                {"name": "CountVectorsFeaturizer"},
+                {"name": "LogisticRegressionClassifier"},
+            ]
+        )
+    assert pipeline.component_names.count("WhitespaceTokenizer") == 1

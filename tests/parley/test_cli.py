@@ -135,3 +135,12 @@ def test_train_stops_on_validation_errors_and_names_them(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert "config.yml:" in result.output and "RegexEntityExtracter" in result.output
     assert not (bot / "models").exists()
+
+
+def test_a_broken_nlu_file_is_reported_without_follow_on_warnings(tmp_path: Path) -> None:
+    bot = write_bot(tmp_path)
+    (bot / "data" / "nlu.yml").write_text("nlu:\n- intent: greet\n  examples: | [oops\n")
+    result = parley("data", "validate", "--project", str(bot))
+    assert result.exit_code == 1
+    assert "nlu.yml:3:" in result.output
+    assert "has no NLU examples" not in result.output
