@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from actions.builtins import TURN_ENDING_ACTIONS, ActionDefaultFallback, ActionSessionStart
@@ -27,6 +27,7 @@ from dialogue.events import (
     ActionExecutionRejected,
     BotUttered,
     Event,
+    SlotSet,
     UserUttered,
 )
 from dialogue.interfaces import LockStore, NextActionPredictor, PolicyPrediction, TrackerStore
@@ -34,6 +35,7 @@ from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage, NaturalLanguageGenerator
 from nlu.interfaces import Interpreter, ParseResult
 from nlu.payloads import parse_payload
+from parley.errors import InvalidRequest
 from parley.interfaces import UserMessage
 
 log = logging.getLogger(__name__)
@@ -97,12 +99,19 @@ class BotAgent:
     async def append_events(
         self, conversation_id: ConversationId, events: Sequence[Event]
     ) -> Tracker:
+        unknown = [e.name for e in events if isinstance(e, SlotSet) and e.name not in self._slots]
+        if unknown:
+            raise InvalidRequest(f"slot {unknown[0]!r} is not in the domain", detail=unknown)
         async with self.locks.lock(conversation_id):
             await self.store.append(conversation_id, events)
             return await self.tracker(conversation_id)
 
     async def close(self) -> None:
         await self.store.close()
+
+    @property
+    def _slots(self) -> Mapping[str, object]:
+        return self.domain.initial_slots
 
     async def _understand(self, message: UserMessage) -> UserUttered:
         parse = await self.parse(message.text, message.message_id)

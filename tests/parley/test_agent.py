@@ -25,6 +25,7 @@ from dialogue.stores import InMemoryTrackerStore, SQLTrackerStore
 from dialogue.tracker import ConversationId
 from nlg import TemplateNLG
 from parley.agent import BotAgent
+from parley.errors import InvalidRequest
 from parley.interfaces import UserMessage
 from parley.model import TrainedModel
 from tests.parley.bots import train_bot, write_bot
@@ -229,3 +230,9 @@ async def test_a_restart_forgets_the_conversation(agent: BotAgent) -> None:
     await chat.user("/restart")
     assert (await agent.tracker(ConversationId("alice"))).slots["order_number"] is None
     assert await chat.user("where is my order") == ["What is your order number?"]
+
+
+async def test_events_setting_a_slot_the_domain_lacks_are_refused(agent: BotAgent) -> None:
+    with pytest.raises(InvalidRequest, match="nope"):
+        await agent.append_events(ConversationId("alice"), [SlotSet(name="nope", value=1)])
+    assert (await agent.tracker(ConversationId("alice"))).events == ()
