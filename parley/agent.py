@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from actions.builtins import TURN_ENDING_ACTIONS, ActionDefaultFallback, ActionSessionStart
@@ -99,7 +99,8 @@ class BotAgent:
     async def append_events(
         self, conversation_id: ConversationId, events: Sequence[Event]
     ) -> Tracker:
-        unknown = [e.name for e in events if isinstance(e, SlotSet) and e.name not in self._slots]
+        known = self.domain.initial_slots
+        unknown = [e.name for e in events if isinstance(e, SlotSet) and e.name not in known]
         if unknown:
             raise InvalidRequest(f"slot {unknown[0]!r} is not in the domain", detail=unknown)
         async with self.locks.lock(conversation_id):
@@ -108,10 +109,6 @@ class BotAgent:
 
     async def close(self) -> None:
         await self.store.close()
-
-    @property
-    def _slots(self) -> Mapping[str, object]:
-        return self.domain.initial_slots
 
     async def _understand(self, message: UserMessage) -> UserUttered:
         parse = await self.parse(message.text, message.message_id)
