@@ -85,7 +85,7 @@ class NLUPipeline:
         :class:`UnsupportedComponentWarning`; unknown names and bad options raise
         :class:`PipelineConfigError`.
         """
-        specs = _specs(pipeline or DEFAULT_PIPELINE)
+        specs = [_with_language(spec, language) for spec in _specs(pipeline or DEFAULT_PIPELINE)]
         steps = [(spec, COMPONENTS.get(spec.name).create(spec.options, spec.key)) for spec in specs]
         return cls(steps, language)
 
@@ -168,6 +168,13 @@ def _specs(pipeline: Sequence[Mapping[str, Any]]) -> list[ComponentSpec]:
     return [
         ComponentSpec(name, f"{i}_{name}", options) for i, (name, options) in enumerate(entries)
     ]
+
+
+def _with_language(spec: ComponentSpec, language: str) -> ComponentSpec:
+    """SpacyNLP's blank pipeline speaks config.yml's ``language`` unless told otherwise."""
+    if spec.name != "SpacyNLP" or "language" in spec.options:
+        return spec
+    return ComponentSpec(spec.name, spec.key, {**spec.options, "language": language})
 
 
 def _options(entry: Mapping[str, Any]) -> dict[str, Any]:

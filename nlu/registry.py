@@ -1,7 +1,7 @@
 """The NLU component registry: ``pipeline:`` names from config.yml -> component classes.
 
 Rasa's names are accepted, each mapped to the Parley component that fills the same
-role (``DIETClassifier`` -> linear intent classifier + linear entity tagger,
+role (``DIETClassifier`` -> the joint torch intent + entity classifier,
 ``CRFEntityExtractor`` -> linear entity tagger, ...). :func:`resolve` also knows
 the Rasa components Parley does not provide: some are replaced by the nearest
 equivalent, the rest are skipped; both with an :class:`UnsupportedComponentWarning`
@@ -19,9 +19,12 @@ from nlu.components.diet import IntentEntityClassifier
 from nlu.components.entities import LinearEntityTagger
 from nlu.components.fallback import FallbackClassifier
 from nlu.components.intent import KeywordIntentClassifier, LinearIntentClassifier
+from nlu.components.joint import JointIntentEntityClassifier, MLPIntentClassifier
+from nlu.components.language_model import LanguageModelFeaturizer
 from nlu.components.lexical import LexicalSyntacticFeaturizer
 from nlu.components.regex import RegexEntityExtractor, RegexFeaturizer
 from nlu.components.response_selector import ResponseSelector
+from nlu.components.spacy_nlp import SpacyEntityExtractor, SpacyNLP, SpacyTokenizer
 from nlu.components.synonyms import EntitySynonymMapper
 from nlu.components.tokenizer import WhitespaceTokenizer
 from nlu.errors import PipelineConfigError, UnsupportedComponentWarning
@@ -31,12 +34,18 @@ COMPONENTS: Registry[type[BuildableComponent]] = Registry("NLU component")
 
 _BUILT_IN: tuple[tuple[type[BuildableComponent], tuple[str, ...]], ...] = (
     (WhitespaceTokenizer, ("WhitespaceTokenizer",)),
+    (SpacyNLP, ("SpacyNLP",)),
+    (SpacyTokenizer, ("SpacyTokenizer",)),
+    (SpacyEntityExtractor, ("SpacyEntityExtractor",)),
+    (LanguageModelFeaturizer, ("LanguageModelFeaturizer",)),
     (CountVectorsFeaturizer, ("CountVectorsFeaturizer",)),
     (LexicalSyntacticFeaturizer, ("LexicalSyntacticFeaturizer",)),
     (RegexFeaturizer, ("RegexFeaturizer",)),
     (LinearIntentClassifier, ("LogisticRegressionClassifier", "SklearnIntentClassifier")),
     (KeywordIntentClassifier, ("KeywordIntentClassifier",)),
-    (IntentEntityClassifier, ("DIETClassifier",)),
+    (JointIntentEntityClassifier, ("DIETClassifier", "JointIntentEntityClassifier")),
+    (MLPIntentClassifier, ("MLPIntentClassifier",)),
+    (IntentEntityClassifier, ("LinearIntentEntityClassifier",)),
     (LinearEntityTagger, ("CRFEntityExtractor",)),
     (RegexEntityExtractor, ("RegexEntityExtractor",)),
     (EntitySynonymMapper, ("EntitySynonymMapper",)),
@@ -47,20 +56,29 @@ for _component, _names in _BUILT_IN:
     for _name in _names:
         COMPONENTS.add(_name, _component)
 
-TOKENIZERS = frozenset({"WhitespaceTokenizer"})
-FEATURIZERS = frozenset({"CountVectorsFeaturizer", "LexicalSyntacticFeaturizer", "RegexFeaturizer"})
+TOKENIZERS = frozenset({"WhitespaceTokenizer", "SpacyTokenizer"})
+FEATURIZERS = frozenset(
+    {
+        "CountVectorsFeaturizer",
+        "LexicalSyntacticFeaturizer",
+        "RegexFeaturizer",
+        "LanguageModelFeaturizer",
+    }
+)
 NEEDS_FEATURES = frozenset(
     {
         "LogisticRegressionClassifier",
         "SklearnIntentClassifier",
         "DIETClassifier",
+        "JointIntentEntityClassifier",
+        "MLPIntentClassifier",
+        "LinearIntentEntityClassifier",
         "CRFEntityExtractor",
         "ResponseSelector",
     }
 )
 
 SUBSTITUTES: Mapping[str, str] = {
-    "SpacyTokenizer": "WhitespaceTokenizer",
     "MitieTokenizer": "WhitespaceTokenizer",
     "JiebaTokenizer": "WhitespaceTokenizer",
     "ConveRTTokenizer": "WhitespaceTokenizer",
@@ -72,14 +90,11 @@ SUBSTITUTES: Mapping[str, str] = {
 
 SKIPPED: Mapping[str, str] = {
     "DucklingEntityExtractor": "it needs a Duckling server",
-    "SpacyNLP": "spaCy language models are not supported yet",
-    "SpacyFeaturizer": "spaCy language models are not supported yet",
-    "SpacyEntityExtractor": "spaCy language models are not supported yet",
+    "SpacyFeaturizer": "spaCy word vectors are not used; use LanguageModelFeaturizer",
     "MitieNLP": "MITIE models are not supported",
     "MitieFeaturizer": "MITIE models are not supported",
-    "LanguageModelFeaturizer": "pre-trained language models are not supported yet",
-    "HFTransformersNLP": "pre-trained language models are not supported yet",
-    "ConveRTFeaturizer": "pre-trained language models are not supported yet",
+    "HFTransformersNLP": "use LanguageModelFeaturizer with a local model_weights directory",
+    "ConveRTFeaturizer": "use LanguageModelFeaturizer with a local model_weights directory",
 }
 """Rasa components that are skipped, with the reason given in the warning."""
 

@@ -81,7 +81,7 @@ class LinearEntityTagger:
         tags = [
             tag
             for example, message in zip(data.examples, messages, strict=True)
-            for tag in _bio_tags(example, message, index)
+            for tag in bio_tags(example, message, index)
         ]
         self.blocks = layout(messages, "tokens")
         tokens = feature_matrix(messages, self.blocks, "tokens").normalized().to_scipy()
@@ -125,7 +125,7 @@ class LinearEntityTagger:
         self, message: Message, tags: Sequence[str], confidences: np.ndarray
     ) -> list[Entity]:
         entities = []
-        for first, last, label_index in _spans(tags):
+        for first, last, label_index in tag_spans(tags):
             label = self.labels[label_index]
             begin, finish = message.tokens[first].start, message.tokens[last].end
             entities.append(
@@ -170,7 +170,7 @@ class LinearEntityTagger:
         return tagger
 
 
-def _bio_tags(
+def bio_tags(
     example: TrainingExample, message: Message, index: Mapping[EntityLabel, int]
 ) -> list[str]:
     tags = [OUTSIDE] * len(message.tokens)
@@ -188,7 +188,7 @@ def _bio_tags(
     return tags
 
 
-def _spans(tags: Sequence[str]) -> list[tuple[int, int, int]]:
+def tag_spans(tags: Sequence[str]) -> list[tuple[int, int, int]]:
     """``(first token, last token, label index)`` per entity; a stray ``I`` opens one."""
     spans: list[tuple[int, int, int]] = []
     for i, tag in enumerate(tags):

@@ -145,3 +145,54 @@ def _block(message: Message, key: str, dim: int, level: Level) -> Sequence[Spars
     if value.dim != dim:
         raise NLUError(f"feature block {key!r} has width {value.dim}, the model expects {dim}")
     return value.rows(level)
+
+
+@dataclass(frozen=True)
+class DenseFeatures:
+    """One dense featurizer's output for one message: a ``sentence`` vector ``(dim,)`` and one
+    row per ``Message.tokens`` entry in ``tokens`` ``(len(tokens), dim)``, both float32."""
+
+    sentence: np.ndarray
+    tokens: np.ndarray
+
+    @property
+    def dim(self) -> int:
+        return int(self.sentence.shape[0])
+
+
+def dense_layout(messages: Sequence[Message]) -> Layout:
+    """The dense feature blocks present, in the order featurizers added them."""
+    if not messages:
+        return ()
+    return tuple(
+        (key, value.dim)
+        for key, value in messages[0].features.items()
+        if isinstance(value, DenseFeatures)
+    )
+
+
+def _dense_block(message: Message, key: str, dim: int) -> DenseFeatures:
+    value = message.features.get(key)
+    if not isinstance(value, DenseFeatures) or value.dim != dim:
+        raise NLUError(f"dense feature block {key!r} of width {dim} is missing from a message")
+    return value
+
+
+def dense_sentences(messages: Sequence[Message], blocks: Layout) -> np.ndarray:
+    """``(len(messages), width)``: the sentence vectors of ``blocks`` side by side."""
+    if not blocks:
+        return np.zeros((len(messages), 0), dtype=np.float32)
+    return np.stack(
+        [
+            np.concatenate([_dense_block(m, key, dim).sentence for key, dim in blocks])
+            for m in messages
+        ]
+    ).astype(np.float32, copy=False)
+
+
+def dense_tokens(message: Message, blocks: Layout) -> np.ndarray:
+    """``(len(message.tokens), width)``: the token vectors of ``blocks`` side by side."""
+    if not blocks:
+        return np.zeros((len(message.tokens), 0), dtype=np.float32)
+    parts = [_dense_block(message, key, dim).tokens for key, dim in blocks]
+    return np.concatenate(parts, axis=1).astype(np.float32, copy=False)

@@ -1,0 +1,152 @@
+"""BANKING77 intent classification through the real Parley NLU pipeline.
+
+Trains ``NLUPipeline`` (built from a ``pipeline:`` config, the default below or
+``--config``) on ``banking77/train.csv``, scores ``test.csv``, times single-message
+parses, and repeats the training with 10 examples per intent (fixed seed).
+Prints one JSON object. The data folder is ``../shared/data/banking77`` beside the
+repository, or ``$PARLEY_SHARED/data/banking77``.
+
+    .venv/bin/python bench/nlu_banking77.py [--few-shot-only] [--config FILE.yml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from nlu import TrainingData, TrainingExample
+from nlu.pipeline import NLUPipeline
+
+PIPELINE: list[dict[str, Any]] = [
+    {"name": "WhitespaceTokenizer"},
+    {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
+    {
+        "name": "DIETClassifier",
+        "fine_tune_encoder": True,
+        "entity_recognition": False,
+        "number_of_transformer_layers": 0,
+        "max_length": 32,
+        "epochs": 3,
+        "batch_size": 32,
+        "learning_rate": 0.003,
+        "encoder_learning_rate": 0.0001,
+        "drop_rate": 0.1,
+    },
+]
+"""Fine-tuned all-MiniLM-L6-v2 whose intent scores add to an n-gram linear model's."""
+
+PARSE_SAMPLES = 300
+SHOTS = 10
+SEED = 42
+
+
+def data_folder() -> Path:
+    shared = os.environ.get("PARLEY_SHARED")
+    root = Path(shared) if shared else Path(__file__).resolve().parents[2] / "shared"
+    return root / "data" / "banking77"
+
+
+def read_examples(path: Path) -> list[TrainingExample]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            TrainingExample(row["text"], row["category"], source=f"{path.name}:{line}")
+            for line, row in enumerate(csv.DictReader(handle), 2)
+        ]
+
+
+def few_shot(examples: Sequence[TrainingExample], shots: int, seed: int) -> list[TrainingExample]:
+    rng = np.random.default_rng(seed)
+    by_intent: dict[str, list[TrainingExample]] = {}
+    for example in examples:
+        by_intent.setdefault(example.intent or "", []).append(example)
+    chosen: list[TrainingExample] = []
+    for intent in sorted(by_intent):
+        picks = rng.choice(len(by_intent[intent]), size=shots, replace=False)
+        chosen.extend(by_intent[intent][int(i)] for i in sorted(picks))
+    return chosen
+
+
+def train(
+    pipeline: Sequence[Mapping[str, Any]], examples: Sequence[TrainingExample]
+) -> tuple[NLUPipeline, float]:
+    nlu = NLUPipeline.build(pipeline)
+    started = time.perf_counter()
+    nlu.train(TrainingData(examples=tuple(examples)))
+    return nlu, time.perf_counter() - started
+
+
+def score(nlu: NLUPipeline, test: Sequence[TrainingExample]) -> tuple[float, float]:
+    """Accuracy and macro-F1 over ``test``, parsed in batches through the whole pipeline."""
+    from sklearn.metrics import f1_score
+
+    from nlu.interfaces import Message
+
+    predicted: list[str] = []
+    for begin in range(0, len(test), 256):
+        messages = [Message(text=e.text) for e in test[begin : begin + 256]]
+        nlu.process(messages)
+        predicted.extend(m.intent.name if m.intent else "" for m in messages)
+    gold = [e.intent or "" for e in test]
+    accuracy = float(np.mean([g == p for g, p in zip(gold, predicted, strict=True)]))
+    return accuracy, float(f1_score(gold, predicted, average="macro"))
+
+
+def parse_latency(nlu: NLUPipeline, test: Sequence[TrainingExample]) -> tuple[float, float]:
+    """Median and 95th percentile milliseconds of ``parse`` on single messages."""
+    for example in test[:20]:
+        nlu.parse(example.text)
+    timings = []
+    for example in test[:PARSE_SAMPLES]:
+        started = time.perf_counter()
+        nlu.parse(example.text)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), float(np.percentile(timings, 95))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--few-shot-only", action="store_true", help="Only the 10-shot run.")
+    parser.add_argument("--config", type=Path, help="A config.yml whose pipeline: to use.")
+    args = parser.parse_args(argv)
+    pipeline = PIPELINE
+    if args.config is not None:
+        pipeline = yaml.safe_load(args.config.read_text("utf-8"))["pipeline"]
+    folder = data_folder()
+    train_examples = read_examples(folder / "train.csv")
+    test = read_examples(folder / "test.csv")
+    result: dict[str, Any] = {"pipeline": pipeline, "cores": os.cpu_count()}
+    if not args.few_shot_only:
+        nlu, seconds = train(pipeline, train_examples)
+        accuracy, macro_f1 = score(nlu, test)
+        p50, p95 = parse_latency(nlu, test)
+        result.update(
+            accuracy=accuracy,
+            macro_f1=macro_f1,
+            train_seconds=seconds,
+            parse_p50_ms=p50,
+            parse_p95_ms=p95,
+        )
+        print(json.dumps({"progress": result}, default=str), file=sys.stderr)
+        del nlu
+    shot_nlu, shot_seconds = train(pipeline, few_shot(train_examples, SHOTS, SEED))
+    result["few_shot_10_accuracy"], result["few_shot_10_macro_f1"] = score(shot_nlu, test)
+    result["few_shot_10_train_seconds"] = shot_seconds
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

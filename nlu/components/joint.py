@@ -1,0 +1,343 @@
+"""The joint intent + entity classifier in torch (Rasa's ``DIETClassifier``), and its
+intent-only sibling ``MLPIntentClassifier`` for tiny bots on frozen features.
+
+Persisted as ``joint.json`` (labels, feature layout, shape), ``idf.npz`` and
+``weights.safetensors``; a fine-tuned encoder is saved beside them under
+``encoder/`` with its tokenizer, so loading needs no network.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import torch
+
+from nlu.components.encoder import DEFAULT_MAX_LENGTH, TextEncoder, resolve_model_path
+from nlu.components.entities import EntityLabel, bio_tags, tag_spans
+from nlu.components.intent import DEFAULT_RANKING_LENGTH, base_intent
+from nlu.components.joint_inputs import InputLayout, PreparedInputs
+from nlu.components.joint_network import JointNetwork, NetworkShape
+from nlu.components.joint_storage import load_state, save_state
+from nlu.components.options import Options
+from nlu.components.training import Targets, TrainingSettings, fit, seed_everything
+from nlu.errors import NotTrainedError, PipelineConfigError, TrainingDataError
+from nlu.interfaces import Entity, IntentPrediction, Message, TrainingData
+
+ENCODER_DIRECTORY = "encoder"
+
+
+@dataclass(frozen=True)
+class JointSettings:
+    intent_classification: bool = True
+    entity_recognition: bool = True
+    use_dense_features: bool = True
+    fine_tune_encoder: bool = False
+    model_weights: str | None = None
+    max_length: int = DEFAULT_MAX_LENGTH
+    hidden: tuple[int, ...] = ()
+    transformer_size: int = 128
+    transformer_layers: int = 1
+    heads: int = 4
+    dropout: float = 0.1
+    ranking_length: int = DEFAULT_RANKING_LENGTH
+    split_symbol: str = "+"
+    training: TrainingSettings = dataclasses.field(default_factory=TrainingSettings)
+
+    @classmethod
+    def read(cls, reader: Options, base: JointSettings) -> JointSettings:
+        return cls(
+            intent_classification=reader.boolean(
+                "intent_classification", base.intent_classification
+            ),
+            entity_recognition=reader.boolean("entity_recognition", base.entity_recognition),
+            use_dense_features=reader.boolean("use_dense_features", base.use_dense_features),
+            fine_tune_encoder=reader.boolean("fine_tune_encoder", base.fine_tune_encoder),
+            model_weights=reader.text("model_weights", base.model_weights),
+            max_length=reader.integer("max_length", base.max_length, minimum=8),
+            hidden=_sizes(reader, "hidden_layers_sizes", base.hidden),
+            transformer_size=_size(reader, "transformer_size", base.transformer_size),
+            transformer_layers=_size(
+                reader, "number_of_transformer_layers", base.transformer_layers
+            ),
+            heads=reader.integer("number_of_attention_heads", base.heads, minimum=1),
+            dropout=reader.number("drop_rate", base.dropout, low=0.0, high=0.9),
+            ranking_length=reader.integer("ranking_length", base.ranking_length, minimum=1),
+            split_symbol=reader.text("intent_split_symbol", base.split_symbol) or "+",
+            training=_training(reader, base.training),
+        )
+
+
+def _training(reader: Options, base: TrainingSettings) -> TrainingSettings:
+    batch = reader.raw("batch_size")
+    if isinstance(batch, list) and batch and all(isinstance(b, int) for b in batch):
+        batch = batch[0]  # Rasa grows the batch over training; Parley keeps the first size
+    return TrainingSettings(
+        epochs=reader.integer("epochs", base.epochs, minimum=1),
+        min_steps=reader.integer("min_steps", base.min_steps, minimum=0),
+        batch_size=_positive(reader, "batch_size", batch, base.batch_size),
+        learning_rate=reader.number("learning_rate", base.learning_rate, low=0.0),
+        encoder_learning_rate=reader.number(
+            "encoder_learning_rate", base.encoder_learning_rate, low=0.0
+        ),
+        weight_decay=reader.number("weight_decay", base.weight_decay, low=0.0),
+        warmup_fraction=reader.number("warmup_fraction", base.warmup_fraction, low=0.0, high=1.0),
+        validation_examples=reader.integer(
+            "evaluate_on_number_of_examples", base.validation_examples, minimum=0
+        ),
+        patience=reader.integer("early_stopping_patience", base.patience, minimum=1),
+        seed=reader.integer("random_seed", base.seed),
+    )
+
+
+def _positive(reader: Options, key: str, value: Any, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PipelineConfigError(f"{reader.component}: option {key!r} must be a positive integer")
+    return value
+
+
+def _size(reader: Options, key: str, default: int) -> int:
+    """An integer, or Rasa's ``{text: n, label: m}`` form (the text size is used)."""
+    value = reader.raw(key)
+    if isinstance(value, dict):
+        value = value.get("text")
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PipelineConfigError(f"{reader.component}: option {key!r} must be an integer >= 0")
+    return value
+
+
+def _sizes(reader: Options, key: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A list of layer sizes, or Rasa's ``{text: [...], label: [...]}`` form."""
+    value = reader.raw(key)
+    if isinstance(value, dict):
+        value = value.get("text")
+    if value is None:
+        return default
+    if not isinstance(value, list) or not all(isinstance(v, int) and v > 0 for v in value):
+        raise PipelineConfigError(f"{reader.component}: option {key!r} must be a list of sizes")
+    return tuple(value)
+
+
+class JointIntentEntityClassifier:
+    """Intents and entities (with roles and groups) from one torch model.
+
+    Reads every sparse feature block and, unless ``use_dense_features: false``, the dense
+    blocks of a ``LanguageModelFeaturizer``; with ``fine_tune_encoder: true`` it trains its
+    own copy of the encoder (``model_weights``) instead. Training runs at least
+    ``min_steps`` updates (default 150) however small ``epochs`` is, so a Rasa config's
+    ``epochs: 1`` still yields a usable model. Options are listed in the README.
+    """
+
+    name: ClassVar[str] = "DIETClassifier"
+    DEFAULTS: ClassVar[JointSettings] = JointSettings()
+
+    def __init__(self, settings: JointSettings) -> None:
+        self.settings = settings
+        self.labels: tuple[str, ...] = ()
+        self.parts: tuple[str, ...] = ()
+        self.entity_labels: list[EntityLabel] = []
+        self.inputs: InputLayout | None = None
+        self.network: JointNetwork | None = None
+
+    @classmethod
+    def create(cls, options: Mapping[str, Any], key: str) -> Self:
+        reader = Options(cls.name, options)
+        settings = JointSettings.read(reader, cls.DEFAULTS)
+        reader.finish()
+        if settings.fine_tune_encoder:
+            resolve_model_path(settings.model_weights)
+        return cls(settings)
+
+    def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
+        pairs = [(m, e) for m, e in zip(messages, data.examples, strict=True) if m.tokens]
+        used = [m for m, _ in pairs]
+        s = self.settings
+        self.labels = tuple(sorted({base_intent(e.intent) for _, e in pairs if e.intent}))
+        if s.intent_classification and not self.labels:
+            raise TrainingDataError("the training data has no intent examples to classify")
+        if not s.intent_classification:
+            self.labels = ()
+        self.parts = _parts(self.labels, s.split_symbol)
+        self.entity_labels = _entity_labels(data) if s.entity_recognition else []
+        self.inputs = InputLayout.fit(used, s.use_dense_features and not s.fine_tune_encoder)
+        encoder = self._encoder(None)
+        seed_everything(s.training.seed)  # the initial weights are part of what the seed fixes
+        self.network = self._network(encoder)
+        targets = Targets(
+            intents=np.asarray([self._label_index(e.intent) for _, e in pairs], dtype=np.int64),
+            tags=[self._tags(e, m) for m, e in pairs],
+        )
+        prepared = PreparedInputs.build(used, self.inputs)
+        fit(self.network, prepared.batch, targets, s.training, self.name)
+
+    def _label_index(self, intent: str | None) -> int:
+        if intent is None or not self.labels:
+            return -1
+        return self.labels.index(base_intent(intent))
+
+    def _tags(self, example: Any, message: Message) -> np.ndarray:
+        index = {label: i for i, label in enumerate(self.entity_labels)}
+        tags = bio_tags(example, message, index) if index else ["O"] * len(message.tokens)
+        return np.asarray([_tag_index(tag) for tag in tags], dtype=np.int64)
+
+    def _encoder(self, directory: Path | None) -> TextEncoder | None:
+        if not self.settings.fine_tune_encoder:
+            return None
+        path = (
+            directory if directory is not None else resolve_model_path(self.settings.model_weights)
+        )
+        return TextEncoder.load(path, self.settings.max_length)
+
+    def _network(self, encoder: TextEncoder | None) -> JointNetwork:
+        s, inputs = self.settings, _require(self.inputs, self.name)
+        sentence, tokens, dense = inputs.widths
+        outputs = len(self.labels) + len(self.parts) if self.parts else len(self.labels)
+        shape = NetworkShape(
+            sentence_sparse=sentence,
+            token_sparse=tokens,
+            dense=dense,
+            outputs=outputs,
+            tags=1 + 2 * len(self.entity_labels) if self.entity_labels else 0,
+            hidden=s.hidden,
+            transformer_size=s.transformer_size,
+            transformer_layers=s.transformer_layers,
+            heads=s.heads,
+            dropout=s.dropout,
+        )
+        return JointNetwork(shape, _label_parts(self.labels, self.parts, s.split_symbol), encoder)
+
+    def process(self, messages: Sequence[Message]) -> None:
+        tokenized = [m for m in messages if m.tokens]
+        if not tokenized:
+            return
+        network = _require(self.network, self.name)
+        batch = PreparedInputs.build(tokenized, _require(self.inputs, self.name)).batch(
+            range(len(tokenized))
+        )
+        with torch.inference_mode():
+            intents, emissions = network(batch)
+            if intents is not None:
+                self._rank(tokenized, torch.softmax(intents, dim=1).numpy())
+            if emissions is not None:
+                paths = network.crf.decode(emissions, batch.lengths)
+                confidences = torch.softmax(emissions, dim=2).numpy()
+                for i, message in enumerate(tokenized):
+                    message.entities.extend(self._entities(message, paths[i], confidences[i]))
+
+    def _rank(self, messages: Sequence[Message], probabilities: np.ndarray) -> None:
+        for message, row in zip(messages, probabilities, strict=True):
+            order = np.argsort(-row, kind="stable")[: self.settings.ranking_length]
+            ranking = [IntentPrediction(self.labels[j], float(row[j])) for j in order]
+            message.intent = ranking[0]
+            message.intent_ranking = ranking
+
+    def _entities(self, message: Message, path: list[int], confidences: np.ndarray) -> list[Entity]:
+        tags = [_tag_name(tag) for tag in path]
+        entities = []
+        for first, last, label_index in tag_spans(tags):
+            label = self.entity_labels[label_index]
+            begin, finish = message.tokens[first].start, message.tokens[last].end
+            confidence = confidences[np.arange(first, last + 1), path[first : last + 1]].mean()
+            entities.append(
+                Entity(
+                    entity=label.entity,
+                    value=message.text[begin:finish],
+                    start=begin,
+                    end=finish,
+                    extractor=self.name,
+                    confidence=float(confidence),
+                    role=label.role,
+                    group=label.group,
+                )
+            )
+        return entities
+
+    def persist(self, directory: Path) -> None:
+        network = _require(self.network, self.name)
+        save_state(
+            directory,
+            self.labels,
+            self.parts,
+            self.entity_labels,
+            _require(self.inputs, self.name),
+            network,
+        )
+        if network.encoder is not None:
+            network.encoder.save(directory / ENCODER_DIRECTORY)
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
+        classifier = cls.create(config, "")
+        stored = load_state(directory)
+        classifier.labels, classifier.parts = stored.labels, stored.parts
+        classifier.entity_labels, classifier.inputs = stored.entity_labels, stored.inputs
+        network = classifier._network(classifier._encoder(directory / ENCODER_DIRECTORY))
+        stored.restore(network)
+        network.eval()
+        classifier.network = network
+        return classifier
+
+
+class MLPIntentClassifier(JointIntentEntityClassifier):
+    """Intents only, from a small feed-forward network over frozen dense and sparse features."""
+
+    name: ClassVar[str] = "MLPIntentClassifier"
+    DEFAULTS: ClassVar[JointSettings] = dataclasses.replace(
+        JointSettings(), entity_recognition=False, transformer_layers=0, hidden=(256,)
+    )
+
+
+def _require(value: Any, component: str) -> Any:
+    if value is None:
+        raise NotTrainedError(f"{component} is used before it was trained")
+    return value
+
+
+def _entity_labels(data: TrainingData) -> list[EntityLabel]:
+    annotated = {
+        EntityLabel(e.entity, e.role, e.group)
+        for example in data.examples
+        for e in example.entities
+        if e.start is not None and e.end is not None
+    }
+    return sorted(annotated, key=lambda label: (label.entity, label.role or "", label.group or ""))
+
+
+def _parts(labels: Sequence[str], symbol: str) -> tuple[str, ...]:
+    """The single intents multi-intent labels are made of (none without multi-intents)."""
+    if not any(symbol in label for label in labels):
+        return ()
+    return tuple(sorted({part for label in labels for part in label.split(symbol)}))
+
+
+def _label_parts(labels: Sequence[str], parts: Sequence[str], symbol: str) -> torch.Tensor | None:
+    """(labels, labels + parts): a label scores as itself plus each of its parts."""
+    if not parts:
+        return None
+    matrix = torch.zeros((len(labels), len(labels) + len(parts)))
+    for i, label in enumerate(labels):
+        matrix[i, i] = 1.0
+        for part in label.split(symbol):
+            matrix[i, len(labels) + parts.index(part)] = 1.0
+    return matrix
+
+
+def _tag_index(tag: str) -> int:
+    if tag == "O":
+        return 0
+    return 1 + 2 * int(tag[2:]) + (0 if tag[0] == "B" else 1)
+
+
+def _tag_name(index: int) -> str:
+    if index == 0:
+        return "O"
+    label, inside = divmod(index - 1, 2)
+    return f"{'I' if inside else 'B'}-{label}"

@@ -1,0 +1,168 @@
+"""The training loop of the joint classifier: seeded, batched, with a progress bar.
+
+AdamW with a linear warm-up and decay; an optional validation split is scored
+after every epoch and training stops when it has not improved for ``patience``
+epochs, keeping the best weights seen.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from nlu.components.encoder import use_all_cores
+from nlu.components.joint_network import Batch, JointNetwork, token_mask
+
+PARALLEL_EXAMPLES = 2000
+"""From this many examples (or when fine-tuning the encoder) training uses every core; a
+smaller model trains faster on one thread than it would waiting for the others."""
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    epochs: int = 40
+    min_steps: int = 150
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    encoder_learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.1
+    validation_examples: int = 0
+    patience: int = 5
+    seed: int = 42
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Gold labels per example: an intent index (-1: none) and one tag index per token."""
+
+    intents: np.ndarray
+    tags: list[np.ndarray]
+
+
+MakeBatch = Callable[[Sequence[int]], Batch]
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+
+
+def loss_and_hits(
+    network: JointNetwork, batch: Batch, targets: Targets, rows: Sequence[int]
+) -> tuple[torch.Tensor, int, int]:
+    """The summed intent and entity loss, and correct/total intent predictions."""
+    intents, emissions = network(batch)
+    loss = torch.zeros(())
+    hits = total = 0
+    if intents is not None:
+        gold = torch.from_numpy(targets.intents[list(rows)])
+        loss = loss + nn.functional.cross_entropy(intents, gold, ignore_index=-1)
+        known = gold >= 0
+        hits = int((intents.argmax(1)[known] == gold[known]).sum())
+        total = int(known.sum())
+    if emissions is not None:
+        tags = [torch.from_numpy(targets.tags[i]) for i in rows]
+        gold_tags = torch.zeros(emissions.shape[:2], dtype=torch.long)
+        for i, row in enumerate(tags):
+            gold_tags[i, : len(row)] = row
+        loss = loss + network.crf.nll(emissions, gold_tags, token_mask(batch.lengths))
+    return loss, hits, total
+
+
+def fit(
+    network: JointNetwork,
+    make_batch: MakeBatch,
+    targets: Targets,
+    settings: TrainingSettings,
+    description: str,
+) -> None:
+    """Train ``network`` in place on the examples ``0..len(targets.intents)-1``."""
+    if network.encoder_model is not None or len(targets.intents) >= PARALLEL_EXAMPLES:
+        use_all_cores()
+    else:
+        torch.set_num_threads(1)
+    seed_everything(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    order = rng.permutation(len(targets.intents))
+    validation = sorted(order[: settings.validation_examples].tolist())
+    train = order[settings.validation_examples :]
+    batches = max(1, math.ceil(len(train) / settings.batch_size))
+    epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
+    optimizer = _optimizer(network, settings)
+    total_steps = epochs * batches
+    warmup = max(1, int(settings.warmup_fraction * total_steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: min(
+            (step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup + 1))
+        ),
+    )
+    best: tuple[float, dict[str, torch.Tensor]] | None = None
+    stale = 0
+    bar = tqdm(range(epochs), desc=description, unit=" epoch", leave=False, disable=None)
+    for _ in bar:
+        network.train()
+        shuffled = rng.permutation(train)
+        loss_sum = hits = seen = 0.0
+        for begin in range(0, len(shuffled), settings.batch_size):
+            rows = shuffled[begin : begin + settings.batch_size].tolist()
+            loss, batch_hits, batch_total = loss_and_hits(network, make_batch(rows), targets, rows)
+            optimizer.zero_grad()
+            loss.backward()  # type: ignore[no-untyped-call]
+            nn.utils.clip_grad_norm_(network.parameters(), 5.0)
+            optimizer.step()
+            schedule.step()
+            loss_sum += loss.item() * len(rows)
+            hits, seen = hits + batch_hits, seen + batch_total
+        postfix = {
+            "loss": f"{loss_sum / max(len(train), 1):.3f}",
+            "acc": f"{hits / max(seen, 1):.3f}",
+        }
+        if validation:
+            score = evaluate(network, make_batch, targets, validation)
+            postfix["val_acc"] = f"{score:.3f}"
+            if best is None or score > best[0]:
+                best, stale = (score, copy.deepcopy(network.state_dict())), 0
+            else:
+                stale += 1
+        bar.set_postfix(postfix)
+        if validation and stale >= settings.patience:
+            break
+    if best is not None:
+        network.load_state_dict(best[1])
+    network.eval()
+
+
+def evaluate(
+    network: JointNetwork, make_batch: MakeBatch, targets: Targets, rows: Sequence[int]
+) -> float:
+    """Intent accuracy on ``rows`` (minus the loss when there are no intents to score)."""
+    network.eval()
+    hits = total = 0
+    loss_sum = 0.0
+    with torch.inference_mode():
+        for begin in range(0, len(rows), 64):
+            chunk = list(rows[begin : begin + 64])
+            loss, batch_hits, batch_total = loss_and_hits(
+                network, make_batch(chunk), targets, chunk
+            )
+            hits, total, loss_sum = hits + batch_hits, total + batch_total, loss_sum + float(loss)
+    return hits / total if total else -loss_sum
+
+
+def _optimizer(network: JointNetwork, settings: TrainingSettings) -> torch.optim.Optimizer:
+    encoder = network.encoder_model
+    encoder_ids = {id(p) for p in encoder.parameters()} if encoder is not None else set()
+    own = [p for p in network.parameters() if id(p) not in encoder_ids and p.requires_grad]
+    groups: list[dict[str, object]] = [{"params": own, "lr": settings.learning_rate}]
+    if encoder is not None:
+        groups.append({"params": list(encoder.parameters()), "lr": settings.encoder_learning_rate})
+    return torch.optim.AdamW(groups, weight_decay=settings.weight_decay)

@@ -1,0 +1,179 @@
+"""The joint torch intent + entity classifier (``DIETClassifier``) and ``MLPIntentClassifier``."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from nlu import NLUPipeline, TrainingData
+from nlu.interfaces import TrainingExample
+from tests.nlu.data import HELD_OUT, example, examples, four_intents
+
+SPARSE = [
+    {"name": "WhitespaceTokenizer"},
+    {"name": "LexicalSyntacticFeaturizer"},
+    {"name": "CountVectorsFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
+]
+CITIES = ["Berlin", "Paris", "London", "Rome", "Madrid", "Oslo", "Vienna", "Prague", "Lisbon"]
+PATTERNS = [
+    "fly from {a} to {b}",
+    "a flight from {a} to {b}",
+    "to {b} from {a} please",
+    "i want to go to {b} from {a}",
+    "book a ticket from {a} to {b}",
+    "get me to {b} leaving from {a}",
+]
+
+
+def generated_flights(seed: int, count: int) -> tuple[TrainingExample, ...]:
+    """Flight requests with an origin (role ``from``) and destination (role ``to``)."""
+    rng = random.Random(seed)
+    made = []
+    for _ in range(count):
+        a, b = rng.sample(CITIES, 2)
+        text = rng.choice(PATTERNS).format(a=a, b=b)
+        made.append(example(text, "book", ("city", a, "from"), ("city", b, "to")))
+    return tuple(made)
+
+
+def trained(pipeline: list[dict[str, object]], data: TrainingData) -> NLUPipeline:
+    nlu = NLUPipeline.build(pipeline)
+    nlu.train(data)
+    return nlu
+
+
+@pytest.fixture(scope="module")
+def flights_nlu() -> NLUPipeline:
+    data = TrainingData(
+        examples=(
+            *generated_flights(seed=1, count=40),
+            *examples("greet", "hello", "hi there", "good morning", "hey", "hello friend"),
+        )
+    )
+    return trained([*SPARSE, {"name": "DIETClassifier", "epochs": 30}], data)
+
+
+def test_the_joint_model_learns_entities_with_roles_on_unseen_sentences(
+    flights_nlu: NLUPipeline,
+) -> None:
+    held_out = generated_flights(seed=99, count=20)
+    found = 0
+    for gold in held_out:
+        result = flights_nlu.parse(gold.text)
+        assert result.intent_name == "book"
+        predicted = {(e.entity, e.value, e.role) for e in result.entities}
+        found += sum((e.entity, e.value, e.role) in predicted for e in gold.entities)
+
+    assert found / (2 * len(held_out)) >= 0.8  # chance (guessing the role) is 0.5
+
+
+def test_entities_carry_offsets_extractor_and_confidence(flights_nlu: NLUPipeline) -> None:
+    text = "fly from Oslo to Rome"
+    entities = flights_nlu.parse(text).entities
+
+    assert [(text[e.start : e.end], e.role) for e in entities] == [("Oslo", "from"), ("Rome", "to")]
+    assert all(e.extractor == "DIETClassifier" for e in entities)
+    assert all(0.0 < (e.confidence or 0.0) <= 1.0 for e in entities)
+
+
+def test_a_greeting_has_no_entities(flights_nlu: NLUPipeline) -> None:
+    result = flights_nlu.parse("hello there")
+
+    assert result.intent_name == "greet"
+    assert result.entities == ()
+
+
+def test_training_is_deterministic_for_a_seed() -> None:
+    pipeline = [*SPARSE, {"name": "DIETClassifier", "epochs": 5, "random_seed": 7}]
+    first, second = trained(pipeline, four_intents()), trained(pipeline, four_intents())
+
+    for text, _ in HELD_OUT:
+        assert first.parse(text).to_dict() == second.parse(text).to_dict()
+
+
+def test_a_loaded_model_parses_exactly_like_the_trained_one(
+    flights_nlu: NLUPipeline, tmp_path: Path
+) -> None:
+    flights_nlu.persist(tmp_path)
+    loaded = NLUPipeline.load(tmp_path)
+
+    for text in ("to Paris from Berlin please", "hey", "fly from Rome to Oslo"):
+        assert loaded.parse(text).to_dict() == flights_nlu.parse(text).to_dict()
+
+
+def test_multi_intents_are_learned_as_labels_made_of_their_parts() -> None:
+    data = TrainingData(
+        examples=(
+            *four_intents().examples,
+            *examples(
+                "greet+order_status",
+                "hi, where is my order",
+                "hello, has my order shipped",
+                "hey, track my package",
+                "good morning, where is my parcel",
+            ),
+        )
+    )
+    nlu = trained([*SPARSE, {"name": "DIETClassifier", "epochs": 40}], data)
+
+    assert nlu.parse("hi there, where is my package").intent_name == "greet+order_status"
+    assert nlu.parse("where is my package").intent_name == "order_status"
+
+
+def test_a_validation_split_with_early_stopping_still_learns() -> None:
+    pipeline = [
+        *SPARSE,
+        {
+            "name": "DIETClassifier",
+            "epochs": 200,
+            "evaluate_on_number_of_examples": 8,
+            "early_stopping_patience": 3,
+        },
+    ]
+    nlu = trained(pipeline, four_intents())
+
+    correct = sum(nlu.parse(text).intent_name == intent for text, intent in HELD_OUT)
+    assert correct >= 9  # of 12; chance is 3
+
+
+@pytest.mark.slow
+def test_the_mlp_classifier_learns_intents_from_frozen_dense_features() -> None:
+    pipeline = [
+        {"name": "WhitespaceTokenizer"},
+        {"name": "LanguageModelFeaturizer"},
+        {"name": "MLPIntentClassifier"},
+    ]
+    nlu = trained(pipeline, four_intents())
+
+    correct = sum(nlu.parse(text).intent_name == intent for text, intent in HELD_OUT)
+    assert correct >= 10  # of 12
+    assert nlu.parse("where is my parcel").entities == ()
+
+
+@pytest.mark.slow
+def test_a_fine_tuned_encoder_is_saved_in_the_model_and_loaded_from_it(tmp_path: Path) -> None:
+    pipeline = [
+        {"name": "WhitespaceTokenizer"},
+        {"name": "CountVectorsFeaturizer"},
+        {
+            "name": "DIETClassifier",
+            "fine_tune_encoder": True,
+            "epochs": 2,
+            "min_steps": 10,
+            "max_length": 16,
+            "entity_recognition": False,
+        },
+    ]
+    nlu = trained(pipeline, four_intents())
+    nlu.persist(tmp_path)
+    loaded = NLUPipeline.load(tmp_path)
+
+    encoder = next(tmp_path.glob("*_DIETClassifier/encoder"))
+    assert (encoder / "model.safetensors").is_file() and (encoder / "tokenizer.json").is_file()
+    for text, _ in HELD_OUT[:4]:
+        assert loaded.parse(text).to_dict() == nlu.parse(text).to_dict()
+    correct = sum(loaded.parse(text).intent_name == intent for text, intent in HELD_OUT)
+    assert correct >= 9
