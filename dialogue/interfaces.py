@@ -44,6 +44,10 @@ class LockStore(Protocol):
         """Hold the conversation's lock; waiters get it in the order they asked."""
         ...
 
+    async def close(self) -> None:
+        """Release connections (a shared store's client); locks are not used afterwards."""
+        ...
+
 
 @dataclass(frozen=True)
 class PolicyPrediction:

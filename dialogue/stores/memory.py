@@ -44,5 +44,13 @@ class InMemoryTrackerStore:
         """Ids of conversations with at least one event, sorted."""
         return sorted(self._conversations)
 
+    async def active_conversation_count(self, since: float) -> int:
+        """How many conversations have an event at or after ``since`` (seconds since the epoch)."""
+        latest = [load_event(events[-1], repr(cid)) for cid, events in self._conversations.items()]
+        return sum(1 for event in latest if event.timestamp >= since)
+
+    async def ping(self) -> None:
+        """Always answers: the events live in this process."""
+
     async def close(self) -> None:
         """Nothing to release; the events stay readable until the object is dropped."""

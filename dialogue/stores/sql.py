@@ -1,23 +1,10 @@
 """A tracker store on SQLAlchemy's asyncio engine: SQLite (aiosqlite) or PostgreSQL (asyncpg).
 
-One row per event in the table ``events``:
-
-==================  ===================  ==============================================
-column              type                 meaning
-==================  ===================  ==============================================
-``id``              bigint, primary key  insertion order across all conversations
-``conversation_id`` varchar(255)         the conversation (sender) id
-``seq``             integer              1, 2, 3, ... within one conversation
-``type_name``       varchar(64)          Rasa event name (``user``, ``action``, ...)
-``timestamp``       double               event time, seconds since the epoch
-``intent_name``     varchar(255), null   the intent of a ``user`` event, for analytics
-``action_name``     varchar(255), null   the action of an ``action`` event, for analytics
-``data``            text                 JSON of ``event_to_dict(event)``: the event itself
-==================  ===================  ==============================================
-
-``(conversation_id, seq)`` is unique (index ``ix_events_conversation_seq``), which
-both orders a conversation and indexes lookups by ``conversation_id``. Only
-``data`` is read back; the other columns exist for queries and analytics.
+The schema (one row per event in the table ``events``) is described in
+:mod:`dialogue.stores.tables` and kept up to date by the Alembic migrations of
+:mod:`dialogue.stores.schema`. Calls that fail for a transient reason are retried
+(:class:`~dialogue.stores.retry.RetryPolicy`); an append whose commit was
+acknowledged to nobody is never stored twice.
 """
 
 from __future__ import annotations
@@ -27,21 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Self
 
-from sqlalchemy import (
-    URL,
-    BigInteger,
-    Connection,
-    Double,
-    Index,
-    Integer,
-    String,
-    Text,
-    event,
-    func,
-    insert,
-    make_url,
-    select,
-)
+from sqlalchemy import URL, Connection, event, func, insert, literal, make_url, select
 from sqlalchemy.exc import (
     DBAPIError,
     DisconnectionError,
@@ -52,7 +25,6 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from dialogue.errors import (
@@ -63,32 +35,13 @@ from dialogue.errors import (
 )
 from dialogue.events import ActionExecuted, Event, UserUttered, event_name
 from dialogue.stores._codec import dump_event, load_event
+from dialogue.stores.retry import RetryPolicy
+from dialogue.stores.schema import upgrade_schema
+from dialogue.stores.tables import EventRow
 from dialogue.tracker import ConversationId, checked_conversation_id
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _BEGIN_MODE = "parley_sqlite_begin"  # execution option read by the SQLite "begin" hook
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class EventRow(Base):
-    """One stored event (see the module docstring for the schema)."""
-
-    __tablename__ = "events"
-    __table_args__ = (Index("ix_events_conversation_seq", "conversation_id", "seq", unique=True),)
-
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
-    conversation_id: Mapped[str] = mapped_column(String(255))
-    seq: Mapped[int] = mapped_column(Integer())
-    type_name: Mapped[str] = mapped_column(String(64))
-    timestamp: Mapped[float] = mapped_column(Double())
-    intent_name: Mapped[str | None] = mapped_column(String(255))
-    action_name: Mapped[str | None] = mapped_column(String(255))
-    data: Mapped[str] = mapped_column(Text())
 
 
 def create_store_engine(url: str, **options: Any) -> AsyncEngine:
@@ -128,6 +81,13 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _backend_name(url: str) -> str | None:
+    try:
+        return make_url(url).get_backend_name()
+    except (SQLAlchemyError, ValueError):
+        return None  # create_store_engine reports the malformed URL
+
+
 def _is_sqlite_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
@@ -153,13 +113,14 @@ class SQLTrackerStore:
     """Events of all conversations in one SQL table, appended one transaction per call.
 
     Build it with :meth:`connect`, or pass an engine made by
-    :func:`create_store_engine` whose tables exist. Errors: database failures raise
-    :class:`TrackerStoreUnavailable` (transient) or :class:`TrackerStoreError`;
-    nothing from the driver escapes unwrapped.
+    :func:`create_store_engine` whose schema is up to date. Errors: database
+    failures raise :class:`TrackerStoreUnavailable` (transient, after ``retry``
+    gave up) or :class:`TrackerStoreError`; nothing from the driver escapes unwrapped.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, retry: RetryPolicy | None = None) -> None:
         self.engine = engine
+        self.retry = retry or RetryPolicy()
         self._writer = engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
         # One shared connection (StaticPool) cannot run two transactions at once.
         self._gate: asyncio.Lock | nullcontext[None] = (
@@ -168,19 +129,34 @@ class SQLTrackerStore:
 
     @classmethod
     async def connect(cls, url: str, **options: Any) -> Self:
-        """Create the engine (``options`` as in :func:`create_store_engine`) and missing tables.
+        """Create the engine, then create or upgrade the schema (see :mod:`dialogue.stores.schema`).
 
+        ``options``: ``retry_attempts`` (default 3) and ``retry_backoff`` (seconds,
+        default 0.05) set the :class:`RetryPolicy`; the rest go to
+        :func:`create_store_engine` (pool settings). PostgreSQL connections are
+        pinged before use (``pool_pre_ping``) unless told otherwise.
         Raises :class:`TrackerStoreUnavailable` if the database cannot be reached and
         :class:`StoreConfigurationError` for a bad URL or option.
         """
-        engine = create_store_engine(url, **options)
+        engine_options = dict(options)
+        retry = RetryPolicy.from_options(engine_options)
+        if _backend_name(url) == "postgresql":
+            engine_options.setdefault("pool_pre_ping", True)
+        engine = create_store_engine(url, **engine_options)
+        store = cls(engine, retry)
         try:
-            async with _database_errors(f"create tables in {engine.url!r}"), engine.begin() as conn:
-                await conn.run_sync(Base.metadata.create_all)
+            await retry.run("creating tables", store._upgrade_schema)
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine)
+        return store
+
+    async def _upgrade_schema(self) -> None:
+        async with (
+            _database_errors(f"create tables (schema migration) in {self.engine.url!r}"),
+            self._writer.begin() as conn,
+        ):
+            await conn.run_sync(upgrade_schema)
 
     async def retrieve(self, conversation_id: ConversationId) -> list[Event]:
         """All events of the conversation ordered by ``seq``; ``[]`` for an unknown id."""
@@ -198,12 +174,16 @@ class SQLTrackerStore:
             .where(EventRow.conversation_id == conversation_id, EventRow.seq > seq)
             .order_by(EventRow.seq)
         )
-        async with (
-            self._gate,
-            _database_errors(f"read conversation {conversation_id!r}"),
-            self.engine.connect() as conn,
-        ):
-            rows = (await conn.execute(query)).all()
+
+        async def read() -> list[Any]:
+            async with (
+                self._gate,
+                _database_errors(f"read conversation {conversation_id!r}"),
+                self.engine.connect() as conn,
+            ):
+                return list((await conn.execute(query)).all())
+
+        rows = await self.retry.run(f"reading {conversation_id!r}", read)
         return [load_event(row.data, f"#{row.seq} of {conversation_id!r}") for row in rows]
 
     async def append(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
@@ -212,40 +192,66 @@ class SQLTrackerStore:
         Sequence numbers continue from the current maximum. If a concurrent writer
         took the same numbers, the transaction is retried once; losing again raises
         :class:`ConcurrencyError`. Callers should hold the conversation's lock.
+        A retry after a lost connection first checks whether the failed attempt
+        committed after all, so events are stored exactly once.
         """
         checked_conversation_id(conversation_id)
         encoded = [(item, dump_event(item)) for item in events]
         if not encoded:
             return
-        async with self._gate, _database_errors(f"append to conversation {conversation_id!r}"):
-            try:
-                await self._insert_after_last(conversation_id, encoded)
-            except IntegrityError:
-                try:
-                    await self._insert_after_last(conversation_id, encoded)
-                except IntegrityError as e:
-                    raise ConcurrencyError(
-                        f"conversation {conversation_id!r} was appended to concurrently twice; "
-                        "hold its lock while appending"
-                    ) from e
+        attempt = _Append(conversation_id, encoded)
 
-    async def _insert_after_last(
-        self, conversation_id: ConversationId, encoded: Sequence[tuple[Event, str]]
-    ) -> None:
+        async def write() -> None:
+            async with self._gate, _database_errors(f"append to {conversation_id!r}"):
+                await self._append_once(attempt)
+
+        await self.retry.run(f"appending to {conversation_id!r}", write)
+
+    async def _append_once(self, attempt: _Append) -> None:
+        try:
+            await self._insert_after_last(attempt)
+        except IntegrityError:
+            try:
+                await self._insert_after_last(attempt)
+            except IntegrityError as e:
+                raise ConcurrencyError(
+                    f"conversation {attempt.conversation_id!r} was appended to concurrently "
+                    "twice; hold its lock while appending"
+                ) from e
+
+    async def _insert_after_last(self, attempt: _Append) -> None:
         async with self._writer.begin() as conn:
-            last = await _last_seq(conn, conversation_id)
+            last = await _last_seq(conn, attempt.conversation_id)
+            if await attempt.committed_before(conn, last):
+                return
+            attempt.after = last
             rows = [
-                _row(conversation_id, seq, item, text)
-                for seq, (item, text) in enumerate(encoded, start=last + 1)
+                _row(attempt.conversation_id, seq, item, text)
+                for seq, (item, text) in enumerate(attempt.encoded, start=last + 1)
             ]
             await conn.execute(insert(EventRow), rows)
 
     async def conversation_ids(self) -> list[ConversationId]:
         """Ids of conversations with at least one event, sorted."""
         query = select(EventRow.conversation_id).distinct()
-        async with self._gate, _database_errors("list conversations"), self.engine.connect() as c:
-            ids = (await c.scalars(query)).all()
+        ids = await self.retry.run("listing conversations", lambda: self._scalars(query))
         return sorted(ConversationId(cid) for cid in ids)  # Python's order, not the collation's
+
+    async def active_conversation_count(self, since: float) -> int:
+        """How many conversations have an event at or after ``since`` (seconds since the epoch)."""
+        query = select(func.count(func.distinct(EventRow.conversation_id))).where(
+            EventRow.timestamp >= since
+        )
+        counts = await self._scalars(query)
+        return int(counts[0]) if counts else 0
+
+    async def ping(self) -> None:
+        """Raise :class:`TrackerStoreUnavailable` unless the database answers (no retry)."""
+        await self._scalars(select(literal(1)))
+
+    async def _scalars(self, query: Any) -> list[Any]:
+        async with self._gate, _database_errors("query the database"), self.engine.connect() as c:
+            return list((await c.scalars(query)).all())
 
     async def close(self) -> None:
         """Close all pooled connections; using the store afterwards opens new ones.
@@ -256,6 +262,27 @@ class SQLTrackerStore:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.engine.url!r})"
+
+
+class _Append:
+    """One ``append`` call across its tries: what to write, and where a try wrote it."""
+
+    def __init__(self, conversation_id: ConversationId, encoded: list[tuple[Event, str]]) -> None:
+        self.conversation_id = conversation_id
+        self.encoded = encoded
+        self.after: int | None = None  # the last seq seen by a try that went on to insert
+
+    async def committed_before(self, conn: AsyncConnection, last: int) -> bool:
+        """Whether an earlier try's rows are stored (its commit's answer was lost)."""
+        if self.after is None or last != self.after + len(self.encoded):
+            return False
+        query = (
+            select(EventRow.data)
+            .where(EventRow.conversation_id == self.conversation_id, EventRow.seq > self.after)
+            .order_by(EventRow.seq)
+        )
+        stored = (await conn.scalars(query)).all()
+        return list(stored) == [text for _, text in self.encoded]
 
 
 async def _last_seq(conn: AsyncConnection, conversation_id: ConversationId) -> int:

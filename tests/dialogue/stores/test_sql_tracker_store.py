@@ -124,10 +124,12 @@ async def kill_connections_of(admin_url: URL, store_url: str) -> None:
 
 
 @pytest.mark.postgres
-async def test_lost_connection_raises_unavailable_then_recovers(
+async def test_without_retries_a_lost_connection_raises_unavailable_then_recovers(
     postgres_url: str, postgres_admin_url: URL
 ) -> None:
-    store = await SQLTrackerStore.connect(postgres_url, pool_size=1, max_overflow=0)
+    store = await SQLTrackerStore.connect(
+        postgres_url, pool_size=1, max_overflow=0, pool_pre_ping=False, retry_attempts=1
+    )
     await store.append(CID, greeting_turn())
     await kill_connections_of(postgres_admin_url, postgres_url)
 
@@ -146,4 +148,18 @@ async def test_pool_pre_ping_hides_a_lost_connection(
     await kill_connections_of(postgres_admin_url, postgres_url)
 
     assert await store.retrieve(CID) == greeting_turn()
+    await store.close()
+
+
+@pytest.mark.postgres
+async def test_by_default_a_lost_connection_is_retried_without_the_caller_noticing(
+    postgres_url: str, postgres_admin_url: URL
+) -> None:
+    store = await SQLTrackerStore.connect(postgres_url, pool_size=1, pool_pre_ping=False)
+    await store.append(CID, greeting_turn())
+    await kill_connections_of(postgres_admin_url, postgres_url)
+
+    await store.append(CID, greeting_turn())  # the first try meets the dead connection
+
+    assert await store.retrieve(CID) == greeting_turn() * 2
     await store.close()

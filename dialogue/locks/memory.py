@@ -1,34 +1,17 @@
-"""Conversation locks: one turn of a conversation at a time, served in arrival order.
-
-:class:`InMemoryLockStore` serialises turns inside one process. Stores shared
-between processes (e.g. Redis) implement the same
-:class:`~dialogue.interfaces.LockStore` protocol and register a
-:data:`LockStoreFactory` in :data:`LOCK_STORES` under their ``endpoints.yml``
-``lock_store: type:`` name::
-
-    locks = InMemoryLockStore(wait_timeout=10)
-    async with locks.lock(conversation_id):
-        events = await tracker_store.retrieve(conversation_id)
-        ...
-        await tracker_store.append(conversation_id, new_events)
-"""
+"""Per-conversation FIFO locks for the coroutines of one process."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from dialogue.errors import LockTimeout, StoreConfigurationError
 from dialogue.interfaces import LockStore
+from dialogue.locks.registry import LOCK_STORES, refuse_unknown, seconds_option
 from dialogue.tracker import ConversationId
-from parley.registry import Registry
-
-LockStoreFactory = Callable[[str | None, Mapping[str, Any]], Awaitable[LockStore]]
-
-LOCK_STORES: Registry[LockStoreFactory] = Registry("lock store")
 
 
 @dataclass
@@ -81,18 +64,16 @@ class InMemoryLockStore:
         except TimeoutError as e:
             raise LockTimeout(conversation_id, self.wait_timeout or 0.0) from e
 
+    async def ping(self) -> None:
+        """Always answers: the locks live in this process."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
 
 @LOCK_STORES.register("in_memory", "memory", "InMemoryLockStore")
 async def open_in_memory_lock_store(url: str | None, options: Mapping[str, Any]) -> LockStore:
     """An :class:`InMemoryLockStore`; the only option is ``wait_timeout`` (seconds or null)."""
-    unknown = sorted(set(options) - {"wait_timeout"}) + ["url"] * (url is not None)
-    if unknown:
-        raise StoreConfigurationError(
-            f"unknown in-memory lock store setting(s): {', '.join(unknown)}; known: wait_timeout"
-        )
-    wait_timeout = options.get("wait_timeout")
-    if wait_timeout is not None and (
-        isinstance(wait_timeout, bool) or not isinstance(wait_timeout, int | float)
-    ):
-        raise StoreConfigurationError(f"wait_timeout must be a number, got {wait_timeout!r}")
-    return InMemoryLockStore(wait_timeout=wait_timeout)
+    given = {**options, **({"url": url} if url is not None else {})}
+    refuse_unknown("in-memory", given, {"wait_timeout"})
+    return InMemoryLockStore(wait_timeout=seconds_option(options, "wait_timeout", None))

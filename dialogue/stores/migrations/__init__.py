@@ -1,0 +1,1 @@
+"""Alembic migrations of the SQL tracker store's schema; run by :mod:`dialogue.stores.schema`."""
