@@ -1,15 +1,16 @@
 """What the NLG package promises: turn a response name plus the conversation into a message.
 
-:class:`NaturalLanguageGenerator` is the plug-in point (template now, LLM later);
-backends register by name in ``nlg.registry.GENERATORS``. Generators compose:
-an LLM generator wraps the template one and falls back to it.
+:class:`NaturalLanguageGenerator` is the plug-in point (templates, or the LLM);
+NLGs register by name in ``nlg.registry.GENERATORS``. Generators compose:
+the LLM generator wraps the template one and falls back to it. Language-model
+backends (:class:`TextGenerator`) register in ``nlg.registry.TEXT_GENERATORS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Literal, Protocol, Self, runtime_checkable
 
 from dialogue.tracker import Tracker
 
@@ -60,4 +61,50 @@ class NaturalLanguageGenerator(Protocol):
         self, response: str, tracker: Tracker, channel: str | None = None, **kwargs: Any
     ) -> BotMessage | None:
         """Render response ``response`` for this conversation; ``None`` if there is none."""
+        ...
+
+
+ChatRole = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a chat prompt."""
+
+    role: ChatRole
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What to ask a language model: a chat prompt and how to decode the reply.
+
+    ``temperature == 0`` decodes greedily; above it, tokens are sampled (top-p),
+    reproducibly when ``seed`` is set. ``repetition_penalty`` applies to the tokens
+    of the reply only, so copying facts from the prompt is never discouraged.
+    """
+
+    messages: tuple[ChatMessage, ...]
+    max_new_tokens: int = 64
+    temperature: float = 0.0
+    top_p: float = 0.9
+    seed: int | None = None
+    repetition_penalty: float = 1.15
+    min_new_tokens: int = 0
+
+
+@runtime_checkable
+class TextGenerator(Protocol):
+    """A language-model backend (``transformers``, ``openai``...), registered by name."""
+
+    def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+        """Yield the reply's text in pieces as it is decoded; joined, they are the whole reply.
+
+        Decoding runs off the event loop. Closing the iterator early (a deadline)
+        stops the decoding of this reply. Raises ``nlg.errors.GenerationError``.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release the model or the connection pool."""
         ...

@@ -4,6 +4,10 @@
 prints the replies: text, images, attachments, custom payloads and numbered
 buttons. Typing a button's number sends its payload. ``/stop``, end of input
 (Ctrl-D) or Ctrl-C ends the session.
+
+Replies stream: text an LLM writes appears token by token as it is decoded. If
+the final message differs from that draft (the fact guard sent the template
+instead), the final text is printed after it, marked ``(checked answer)``.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from dialogue.tracker import ConversationId
 from nlg.interfaces import BotMessage
+from nlg.streaming import MessageChunk, TokenChunk
 from parley.interfaces import Agent, UserMessage
 
 SHELL_CHANNEL = "cmdline"
@@ -25,6 +31,14 @@ STOP_COMMAND = "/stop"
 
 InputFn = Callable[[str], Awaitable[str]]
 OutputFn = Callable[[str], None]
+WriteFn = Callable[[str], None]
+REPLACED_MARK = "(checked answer) "
+
+
+def write_stdout(text: str) -> None:
+    """Write a piece of a line (a streamed token) and show it at once."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 async def terminal_input(prompt: str) -> str:
@@ -62,12 +76,14 @@ async def run_shell(
     sender_id: str = "shell",
     input_fn: InputFn = terminal_input,
     output_fn: OutputFn = print,
+    write_fn: WriteFn = write_stdout,
 ) -> None:
     """Converse with ``agent`` as ``sender_id`` until ``/stop``, end of input or Ctrl-C.
 
     ``input_fn`` is awaited with the prompt and returns one line, raising
     ``EOFError`` at end of input or ``KeyboardInterrupt``; either ends the session.
-    ``output_fn`` prints one line. Under ``asyncio.run``, Ctrl-C instead cancels
+    ``output_fn`` prints one line; ``write_fn`` writes a streamed piece of one
+    (the line is ended with ``write_fn("\\n")``). Under ``asyncio.run``, Ctrl-C instead cancels
     this coroutine and ``asyncio.run`` raises ``KeyboardInterrupt``, which the
     caller turns into a quiet exit.
     """
@@ -85,8 +101,32 @@ async def run_shell(
             continue
         text = _chosen_payload(line, payloads) or line
         message = UserMessage(text, ConversationId(sender_id), input_channel=SHELL_CHANNEL)
-        replies = await agent.handle_message(message)
-        payloads = _print_replies(replies, output_fn)
+        payloads = await _stream_turn(agent, message, output_fn, write_fn)
+
+
+async def _stream_turn(
+    agent: Agent, message: UserMessage, output_fn: OutputFn, write_fn: WriteFn
+) -> list[str]:
+    """Show one turn as it happens; the payloads of the buttons shown, in numbered order."""
+    payloads: list[str] = []
+    draft = ""
+    async for chunk in agent.stream_message(message):
+        match chunk:
+            case TokenChunk(text=text):
+                write_fn(text)
+                draft += text
+            case MessageChunk(message=reply):
+                if draft:
+                    write_fn("\n")
+                lines = _reply_lines(reply, first_button=len(payloads) + 1)
+                if draft and reply.text is not None:
+                    shown = reply.text.strip() == draft.strip()
+                    lines = lines[1:] if shown else [REPLACED_MARK + lines[0], *lines[1:]]
+                for line in lines:
+                    output_fn(line)
+                payloads.extend(str(button.get("payload", "")) for button in _buttons(reply))
+                draft = ""
+    return payloads
 
 
 def _chosen_payload(line: str, payloads: Sequence[str]) -> str | None:
@@ -94,16 +134,6 @@ def _chosen_payload(line: str, payloads: Sequence[str]) -> str | None:
     if line.isdigit() and 1 <= int(line) <= len(payloads):
         return payloads[int(line) - 1]
     return None
-
-
-def _print_replies(replies: Sequence[BotMessage], output_fn: OutputFn) -> list[str]:
-    """Print every reply; the payloads of the buttons shown, in their numbered order."""
-    payloads: list[str] = []
-    for reply in replies:
-        for line in _reply_lines(reply, first_button=len(payloads) + 1):
-            output_fn(line)
-        payloads.extend(str(button.get("payload", "")) for button in _buttons(reply))
-    return payloads
 
 
 def _reply_lines(reply: BotMessage, first_button: int) -> list[str]:

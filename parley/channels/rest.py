@@ -3,6 +3,8 @@
 ``POST /webhooks/rest/webhook`` with ``{"sender": "...", "message": "...", "metadata": {...}}``
 runs one turn and answers with every bot reply at once, as a JSON list of
 ``{"recipient_id", "text"?, "buttons"?, "image"?, "custom"?, "attachment"?}``.
+``POST /webhooks/rest/stream`` takes the same body and answers with server-sent events
+as the turn runs (LLM tokens, then each message); see :mod:`parley.channels.rest_stream`.
 ``GET /webhooks/rest/`` answers ``{"status": "ok"}``.
 """
 
@@ -12,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from starlette.requests import Request
 
@@ -20,6 +22,7 @@ from dialogue.tracker import ConversationId
 from nlg.interfaces import BotMessage
 from parley.channels.http import json_body_openapi, note_conversation, read_json
 from parley.channels.interfaces import CollectingOutputChannel
+from parley.channels.rest_stream import EVENT_STREAM, stream_webhook
 from parley.errors import ChannelError
 from parley.interfaces import Agent, UserMessage
 
@@ -97,6 +100,15 @@ class RestInput:
             methods=["POST"],
             summary="Send a message, receive the bot's replies",
             response_model=list[RestReply],
+            openapi_extra=json_body_openapi(_MESSAGE.json_schema(), "The user's message."),
+        )
+        router.add_api_route(
+            "/stream",
+            stream_webhook(agent, self.name, _MESSAGE),
+            methods=["POST"],
+            summary="Send a message, receive the bot's replies as server-sent events",
+            response_class=StreamingResponse,
+            responses={200: {"content": {EVENT_STREAM: {}}}},
             openapi_extra=json_body_openapi(_MESSAGE.json_schema(), "The user's message."),
         )
         return router

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 
 from dialogue.domain import Domain
 from dialogue.events import ACTION_LISTEN, ActionExecuted, BotUttered, Event, UserUttered
 from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage
+from nlg.streaming import MessageChunk, TurnChunk
 from nlu.interfaces import Entity, IntentPrediction, ParseResult
 from parley.interfaces import UserMessage
 
@@ -75,6 +76,11 @@ class EchoAgent:
         )
         await self.append_events(message.sender_id, [user, *_turn_events(replies)])
         return replies
+
+    async def stream_message(self, message: UserMessage) -> AsyncIterator[TurnChunk]:
+        """The turn's replies, one ``MessageChunk`` each (an echo drafts no tokens)."""
+        for index, reply in enumerate(await self.handle_message(message)):
+            yield MessageChunk(index, reply)
 
     async def parse(self, text: str) -> ParseResult:
         """``/intent`` payloads name their intent; otherwise the first keyword decides.
@@ -134,6 +140,7 @@ class ScriptedTerminal:
         self.lines: deque[str | BaseException] = deque(lines)
         self.prompts: list[str] = []
         self.printed: list[str] = []
+        self.written: list[str] = []
 
     async def input(self, prompt: str) -> str:
         self.prompts.append(prompt)
@@ -146,3 +153,7 @@ class ScriptedTerminal:
 
     def print(self, line: str) -> None:
         self.printed.append(line)
+
+    def write(self, piece: str) -> None:
+        """A streamed piece of a line."""
+        self.written.append(piece)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from nlg.interfaces import BotMessage
 from parley.shell import PROMPT, run_shell, terminal_input
 from tests.parley.doubles import EchoAgent, ScriptedTerminal
+from tests.parley.test_rest_stream import (
+    SCRIPT,
+    SCRIPT_BREAKING_A_FACT,
+    agent_for,
+    train_shop_bot_with_rephrasing,
+)
 
 MENU = BotMessage(
     text="What can I do for you?",
@@ -131,3 +138,31 @@ async def test_the_terminal_is_read_off_the_event_loop(monkeypatch: pytest.Monke
     assert await terminal_input(PROMPT) == "hello"
     with pytest.raises(EOFError):
         await terminal_input(PROMPT)
+
+
+class TestStreamedAnswers:
+    """With an LLM NLG, the shell shows the reply as it is written, then the checked one."""
+
+    async def test_llm_text_is_written_token_by_token_and_not_repeated(
+        self, tmp_path: Path
+    ) -> None:
+        terminal = await converse_with_llm(tmp_path, SCRIPT, "where is PO-12345")
+
+        assert len(terminal.written) > 2
+        assert "".join(terminal.written) == "Good news: order PO-12345 is on its way to you!\n"
+        assert terminal.printed[1:] == []
+
+    async def test_a_rejected_draft_is_followed_by_the_checked_answer(self, tmp_path: Path) -> None:
+        terminal = await converse_with_llm(tmp_path, SCRIPT_BREAKING_A_FACT, "where is PO-12345")
+
+        assert "PO-54321" in "".join(terminal.written)
+        assert terminal.printed[1:] == ["(checked answer) Order PO-12345 is on its way."]
+
+
+async def converse_with_llm(root: Path, script: dict[str, str], text: str) -> ScriptedTerminal:
+    agent = agent_for(train_shop_bot_with_rephrasing(root), script)
+    terminal = ScriptedTerminal(text, "/stop")
+    await run_shell(
+        agent, input_fn=terminal.input, output_fn=terminal.print, write_fn=terminal.write
+    )
+    return terminal

@@ -1,0 +1,68 @@
+"""The ``nlg:`` section of ``endpoints.yml`` for ``type: llm``, typed and validated once.
+
+Every key is optional; an unknown key is an error. Relative paths (``knowledge``,
+``model``) are relative to the project folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nlg.errors import NLGConfigError
+from nlg.prompts import DEFAULT_PERSONA
+
+
+class LLMOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: str = Field("transformers", description="Text generator: transformers or openai.")
+    rephrase: Literal["flagged", "all", "none"] = Field(
+        "flagged", description="Reword responses with `metadata: {rephrase: true}`, all, or none."
+    )
+    answer_responses: list[str] = Field(
+        default_factory=list, description="Responses answered from the knowledge folder."
+    )
+    knowledge: str | None = Field(None, description="Folder of Markdown/text files.")
+    encoder: str | None = Field(None, description="Sentence encoder dir; bundled MiniLM if unset.")
+    system_prompt: str = Field(DEFAULT_PERSONA, description="Persona, scope and refusal style.")
+    history_turns: int = Field(4, ge=0)
+    history_tokens: int = Field(200, ge=0)
+    candidates: int = Field(1, ge=1, le=8)
+    temperature: float = Field(0.7, gt=0, le=2)
+    max_new_tokens: int = Field(60, ge=1, le=512)
+    deadline: float = Field(6.0, gt=0, description="Seconds per response before the template.")
+    top_passages: int = Field(2, ge=1)
+    min_passage_score: float = Field(0.35, ge=-1, le=1)
+    # transformers backend
+    model: str | None = Field(None, description="HF model dir or .gguf; bundled SmolLM2 if unset.")
+    device: str = "auto"
+    dtype: Literal["auto", "int4", "int8", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="auto: bfloat16 on a GPU, int4 (else int8) weights on a CPU."
+    )
+    threads: int | None = Field(None, ge=1)
+    max_batch: int = Field(32, ge=1)
+    max_wait_ms: float = Field(5.0, ge=0)
+    decoder: Literal["auto", "lean", "transformers"] = "auto"
+    # openai backend
+    url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
+    api_key: str | None = None
+    timeout: float = Field(30.0, gt=0)
+
+
+def parse_options(options: Mapping[str, Any], source: str = "endpoints.yml") -> LLMOptions:
+    try:
+        return LLMOptions.model_validate(dict(options))
+    except ValidationError as e:
+        problems = "; ".join(
+            f"nlg.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
+        )
+        raise NLGConfigError(f"{source}: {problems}") from e
+
+
+def project_path(value: str, root: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else root / path

@@ -1,0 +1,29 @@
+"""Errors of the NLG package.
+
+::
+
+    NLGError
+    ├── NLGConfigError        bad ``nlg:`` options in endpoints.yml, a model or folder not found
+    └── GenerationError       a language model failed to produce a reply
+        └── BackendUnavailable   a remote backend could not be reached or answered badly
+
+A failed generation never ends the conversation: the LLM NLG sends the template instead.
+"""
+
+from __future__ import annotations
+
+
+class NLGError(Exception):
+    """Base of every NLG error."""
+
+
+class NLGConfigError(NLGError):
+    """The ``nlg:`` configuration cannot be used (the message says which option and why)."""
+
+
+class GenerationError(NLGError):
+    """A language model failed to produce a reply."""
+
+
+class BackendUnavailable(GenerationError):
+    """A remote model server could not be reached, or answered with an error."""
