@@ -5,6 +5,9 @@ ActionError
 ├── ActionServerError     -- a custom action's server failed (connection, timeout, bad reply)
 └── ActionRejected        -- the action declined to run (Rasa's ActionExecutionRejection)
 
+ActionsUnavailable        -- the configured custom actions cannot be set up at all
+                             (the actions module does not import, a bad endpoint)
+
 The agent turns each into events (fallback response, ``action_execution_rejected``)
 so a failing action never ends the conversation.
 """
@@ -28,3 +31,7 @@ class ActionServerError(ActionError):
 
 class ActionRejected(ActionError):
     pass
+
+
+class ActionsUnavailable(Exception):
+    """The project's custom actions cannot be loaded; raised once, when the bot starts."""

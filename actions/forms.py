@@ -2,6 +2,8 @@
 
 Rasa 3.x semantics:
 
+* On activation, the validator sees the required slots that already have values
+  (as slot events ending the conversation, as Rasa sends them).
 * Right after the user spoke, the form validates the turn: the project's
   ``validate_<form>`` action (when the custom action executor knows it) sees the
   slots extracted from the message and returns its verdict as events
@@ -56,6 +58,16 @@ def _requested_by(events: Sequence[Event]) -> SlotSet | None:
     )
 
 
+def _prefilled(form: Form, tracker: Tracker) -> list[SlotSet]:
+    """Required slots that already have values, re-stated as the last events so that a
+    ``rasa_sdk`` validator (which validates the slot events ending the tracker) sees them."""
+    return [
+        SlotSet(name=slot, value=tracker.slots[slot])
+        for slot in form.required_slots
+        if tracker.slots.get(slot) is not None
+    ]
+
+
 def _trigger_values(domain: Domain, form_name: str, tracker: Tracker) -> list[Event]:
     """``from_trigger_intent`` mappings for the message that activates ``form_name``."""
     intent = tracker.state.intent
@@ -99,7 +111,8 @@ class FormAction:
                 ActiveLoop(name=self.name),
                 *_trigger_values(context.domain, self.name, tracker),
             ]
-            events += await self._validate(context, tracker.extended(events))
+            candidates = _prefilled(form, tracker.extended(events))
+            events += await self._validate(context, tracker.extended([*events, *candidates]))
         elif state.is_listening:
             events = await self._validate(context, tracker)
             rejection = _rejection(self.name, tracker, events)
@@ -111,7 +124,8 @@ class FormAction:
 
     async def _validate(self, context: ActionContext, tracker: Tracker) -> list[Event]:
         validator = f"validate_{self.name}"
-        if self.executor is None or not self.executor.knows(validator):
+        known = validator in context.domain.actions
+        if self.executor is None or not (known or self.executor.knows(validator)):
             return []
         inner = ActionContext(tracker, context.domain, context.nlg, context.channel)
         return list(await self.executor.run(validator, inner))

@@ -50,3 +50,7 @@ class CustomActionExecutor(Protocol):
     async def run(self, action_name: str, context: ActionContext) -> Sequence[Event]:
         """Run a custom action. Raises ``actions.errors.ActionError`` subclasses on failure."""
         ...
+
+    async def close(self) -> None:
+        """Release connections; the executor is not used afterwards."""
+        ...

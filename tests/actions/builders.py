@@ -124,6 +124,9 @@ class ProjectActions:
         self.calls.append((action_name, context.tracker))
         return await self.actions[action_name](context)
 
+    async def close(self) -> None:
+        return None
+
 
 def saying(text: str) -> CustomActionBody:
     """A custom action that only says ``text``."""

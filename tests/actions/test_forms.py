@@ -232,6 +232,9 @@ class FlightValidator:
     def knows(self, action_name: str) -> bool:
         return action_name == f"validate_{FORM}"
 
+    async def close(self) -> None:
+        return None
+
     async def run(self, action_name: str, context: ActionContext) -> Sequence[Event]:
         if not self.knows(action_name):
             raise ActionNotFound(action_name, "this project only validates the flight form")

@@ -1,0 +1,1 @@
+../../../../shop_actions/__init__.py

@@ -1,0 +1,1 @@
+../../../../shop_actions/__main__.py

@@ -1,0 +1,246 @@
+# mypy: disallow-subclassing-any=False
+# (rasa_sdk ships no type information, so its Action classes are Any to mypy.)
+"""The reference bot's custom actions, in ``rasa_sdk`` style: they run unchanged in process
+(``actions_module: shop_actions``) or on an action server (``parley run actions``).
+
+Each action reads the conversation's slots, asks the shop's rules
+(:mod:`shop_actions.shop`) and answers with responses from ``domain.yml``, passing
+the facts it found as template values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from . import shop
+from .db import Order, OrderStatus, shop_database
+
+_STATUS_RESPONSES = {
+    OrderStatus.PROCESSING: "utter_order_processing",
+    OrderStatus.SHIPPED: "utter_order_shipped",
+    OrderStatus.DELIVERED: "utter_order_delivered",
+    OrderStatus.CANCELLED: "utter_order_cancelled",
+}
+
+
+def _day(moment: datetime | None) -> str:
+    return f"{moment:%B} {moment.day}" if moment is not None else "soon"
+
+
+def _order_facts(order: Order) -> dict[str, Any]:
+    """Template values describing ``order``."""
+    return {
+        "order_number": order.number,
+        "items": shop.item_names(order),
+        "carrier": order.carrier or "our carrier",
+        "tracking_number": order.tracking_number or "",
+        "placed_on": _day(order.placed_at),
+        "shipped_on": _day(order.shipped_at),
+        "delivered_on": _day(order.delivered_at),
+        "return_by": _day(shop.return_deadline(order)),
+    }
+
+
+async def _order(number: str | None) -> Order | None:
+    async with await shop_database().session() as session:
+        return await shop.find_order(session, number)
+
+
+class ActionOrderStatus(Action):
+    """Where is the order in the ``order_number`` slot?"""
+
+    def name(self) -> str:
+        return "action_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = tracker.get_slot("order_number")
+        order = await _order(number)
+        if order is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
+        else:
+            dispatcher.utter_message(
+                response=_STATUS_RESPONSES[order.status], **_order_facts(order)
+            )
+        return []
+
+
+class ValidateCancelOrderForm(FormValidationAction):
+    """Only an existing order that has not shipped yet can be cancelled."""
+
+    def name(self) -> str:
+        return "validate_cancel_order_form"
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order = await _order(value)
+        if order is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_number=value)
+            return {"order_number": None}
+        refusal = shop.cancel_refusal(order)
+        if refusal is not None:
+            dispatcher.utter_message(
+                response=f"utter_cannot_cancel_{refusal}", **_order_facts(order)
+            )
+            return {"order_number": None}
+        return {"order_number": order.number}
+
+    async def validate_confirm_cancel(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"confirm_cancel": bool(value)}
+
+
+class ActionAskConfirmCancel(Action):
+    """Ask before cancelling, naming what the order contains."""
+
+    def name(self) -> str:
+        return "action_ask_confirm_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        order = await _order(tracker.get_slot("order_number"))
+        facts = _order_facts(order) if order is not None else {"items": "your items"}
+        dispatcher.utter_message(response="utter_ask_confirm_cancel", **facts)
+        return []
+
+
+class ActionCancelOrder(Action):
+    """Cancel the order once the customer confirmed it."""
+
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = tracker.get_slot("order_number")
+        if not tracker.get_slot("confirm_cancel"):
+            dispatcher.utter_message(response="utter_cancel_kept", order_number=number)
+            return [SlotSet("confirm_cancel", None)]
+        async with await shop_database().session() as session:
+            order = await shop.find_order(session, number)
+            refusal = shop.cancel_refusal(order) if order is not None else None
+            if order is None or refusal is not None:  # changed since the form checked it
+                dispatcher.utter_message(response="utter_cancel_failed", order_number=number)
+                return [SlotSet("confirm_cancel", None)]
+            await shop.cancel(session, order)
+        dispatcher.utter_message(response="utter_order_cancelled_now", order_number=number)
+        return [SlotSet("confirm_cancel", None)]
+
+
+class ValidateReturnForm(FormValidationAction):
+    """A return needs a delivered order inside the return window, one of its items, a reason."""
+
+    def name(self) -> str:
+        return "validate_return_form"
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order = await _order(value)
+        if order is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_number=value)
+            return {"order_number": None}
+        refusal = shop.return_refusal(order)
+        if refusal is not None:
+            dispatcher.utter_message(
+                response=f"utter_cannot_return_{refusal}", **_order_facts(order)
+            )
+            return {"order_number": None}
+        return {"order_number": order.number}
+
+    async def validate_return_item(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order = await _order(tracker.get_slot("order_number"))
+        item = shop.item_named(order, str(value)) if order is not None else None
+        if order is not None and item is None:
+            dispatcher.utter_message(response="utter_item_not_in_order", **_order_facts(order))
+            return {"return_item": None}
+        return {"return_item": item.product.name if item is not None else None}
+
+    async def validate_return_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        reason = str(value or "").strip()
+        return {"return_reason": reason if len(reason) >= 3 else None}
+
+
+class ActionSubmitReturn(Action):
+    """Record the return request and tell the customer what happens next."""
+
+    def name(self) -> str:
+        return "action_submit_return"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = tracker.get_slot("order_number")
+        async with await shop_database().session() as session:
+            order = await shop.find_order(session, number)
+            item = shop.item_named(order, tracker.get_slot("return_item")) if order else None
+            if order is None or item is None or shop.return_refusal(order) is not None:
+                dispatcher.utter_message(response="utter_return_failed", order_number=number)
+                return [SlotSet("return_item", None), SlotSet("return_reason", None)]
+            reason = str(tracker.get_slot("return_reason"))
+            request = await shop.create_return(session, order, item, reason, tracker.sender_id)
+            dispatcher.utter_message(
+                response="utter_return_created",
+                return_reference=request.reference,
+                return_item=item.product.name,
+                order_number=order.number,
+            )
+        return [SlotSet("return_item", None), SlotSet("return_reason", None)]
+
+
+class ValidateSupportTicketForm(FormValidationAction):
+    """The ticket needs a real e-mail address and a description of a few words."""
+
+    def name(self) -> str:
+        return "validate_support_ticket_form"
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        email = shop.valid_email(str(value or ""))
+        if email is None:
+            dispatcher.utter_message(response="utter_invalid_email", email_given=value)
+        return {"email": email}
+
+    async def validate_ticket_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        description = str(value or "").strip()
+        if len(description.split()) < 2:
+            dispatcher.utter_message(response="utter_description_too_short")
+            return {"ticket_description": None}
+        return {"ticket_description": description}
+
+
+class ActionOpenTicket(Action):
+    """Open the support ticket and hand the conversation to a person: the bot goes quiet."""
+
+    def name(self) -> str:
+        return "action_open_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        email = str(tracker.get_slot("email"))
+        description = str(tracker.get_slot("ticket_description"))
+        async with await shop_database().session() as session:
+            ticket = await shop.open_ticket(session, email, description, tracker.sender_id)
+        dispatcher.utter_message(
+            response="utter_ticket_opened", ticket_reference=ticket.reference, email=email
+        )
+        return [SlotSet("ticket_description", None), ConversationPaused()]

@@ -1,0 +1,137 @@
+"""The reference bot's rasa_sdk actions, run in process against its real domain and database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.forms import FormAction
+from actions.inprocess import InProcessActions
+from dialogue.domain import Domain
+from dialogue.events import ActiveLoop, ConversationPaused, Event
+from parley.project.domain import load_domain
+from shop_actions.db import DATABASE_URL_ENV
+from tests.actions.builders import context, conversation, described, entity, listen, ran, slot, user
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return load_domain(REPO / "domain.yml")
+
+
+@pytest.fixture
+def shop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> InProcessActions:
+    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'shop.db'}")
+    return InProcessActions.load("shop_actions", REPO)
+
+
+async def run(shop: InProcessActions, domain: Domain, name: str, *events: Event) -> list[Event]:
+    return list(await shop.run(name, context(domain, conversation(domain, *events))))
+
+
+def texts(events: list[Event]) -> str:
+    return " ".join(str(e[1]) for e in described(events) if e[0] == "bot")
+
+
+async def test_order_status_reads_the_order_from_the_database(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    said = texts(await run(shop, domain, "action_order_status", slot("order_number", "PO-48213")))
+    assert "PO-48213" in said and "hiking boots and trekking poles" in said and "UPS" in said
+
+
+async def test_an_unknown_order_number_gets_a_helpful_answer(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    said = texts(await run(shop, domain, "action_order_status", slot("order_number", "PO-31337")))
+    assert "couldn't find an order PO-31337" in said and "PO-12345" in said
+
+
+async def test_cancelling_a_shipped_order_is_refused_and_the_number_asked_again(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("cancel_order_form", shop)
+    asked = conversation(
+        domain,
+        ran("cancel_order_form"),
+        ActiveLoop(name="cancel_order_form"),
+        slot("requested_slot", "order_number"),
+        listen(),
+    )
+    answer = asked.appended(
+        user("order_status", entity("order_number", "PO-48213")), slot("order_number", "PO-48213")
+    )
+    events = await form.run(context(domain, answer))
+    assert "can't be cancelled" in texts(events)
+    assert ("slot", "order_number", None) in described(events)
+    assert described(events)[-2:] == [
+        ("slot", "requested_slot", "order_number"),
+        ("bot", "What's your order number? It looks like PO-12345."),
+    ]
+
+
+async def test_a_confirmed_cancellation_cancels_the_order(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    filled = (slot("order_number", "PO-55501"), slot("confirm_cancel", True))
+    assert "order PO-55501 is cancelled" in texts(
+        await run(shop, domain, "action_cancel_order", *filled)
+    )
+    said = texts(await run(shop, domain, "action_order_status", slot("order_number", "PO-55501")))
+    assert "was cancelled" in said
+
+
+async def test_a_return_outside_the_window_is_refused(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("return_form", shop)
+    before = conversation(
+        domain,
+        user("request_return", entity("order_number", "PO-60218")),
+        slot("order_number", "PO-60218"),
+    )
+    events = await form.run(context(domain, before))
+    assert "more than 30 days ago" in texts(events)
+    assert ("slot", "order_number", None) in described(events)
+
+
+async def test_a_return_is_registered_for_a_delivered_item(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    filled = (
+        slot("order_number", "PO-73310"),
+        slot("return_item", "hiking boots"),
+        slot("return_reason", "too small"),
+    )
+    said = texts(await run(shop, domain, "action_submit_return", *filled))
+    assert "Your return R-" in said and "hiking boots" in said and "5-7 business days" in said
+
+
+async def test_an_invalid_email_is_asked_for_again(shop: InProcessActions, domain: Domain) -> None:
+    form = FormAction("support_ticket_form", shop)
+    asked = conversation(
+        domain,
+        ran("support_ticket_form"),
+        ActiveLoop(name="support_ticket_form"),
+        slot("requested_slot", "email"),
+        listen(),
+    )
+    answer = asked.appended(user("inform", text="jane at home"), slot("email", "jane at home"))
+    events = await form.run(context(domain, answer))
+    assert "doesn't look like an email address" in texts(events)
+    assert described(events)[-1] == (
+        "bot",
+        "Which email address can our support team reach you at?",
+    )
+
+
+async def test_opening_a_ticket_hands_the_conversation_to_a_person(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    filled = (slot("email", "jane.doe@example.com"), slot("ticket_description", "boots broke"))
+    events = await run(shop, domain, "action_open_ticket", *filled)
+    assert "ticket T-" in texts(events) and "jane.doe@example.com" in texts(events)
+    assert isinstance(events[-1], ConversationPaused)
