@@ -18,6 +18,8 @@ from typing import Any, cast
 
 from parley.channels.interfaces import InputChannel
 from parley.channels.rest import RestInput
+from parley.channels.slack import SlackInput
+from parley.channels.webchat import WebChatInput
 from parley.errors import ChannelError
 from parley.registry import Registry
 
@@ -25,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 CHANNELS: Registry[type[InputChannel]] = Registry("channel")
 CHANNELS.add(RestInput.name, RestInput)
+CHANNELS.add(SlackInput.name, SlackInput)
+CHANNELS.add(WebChatInput.name, WebChatInput)
 
 ENTRY_POINT_GROUP = "parley.channels"
 
