@@ -1,0 +1,195 @@
+"""Throughput and latency of `parley run` with 1 and 2 workers, on SQLite and PostgreSQL.
+
+For each (tracker store, workers) pair: copy the project to a temporary folder
+(trained there if it has no model), point endpoints.yml at the store and at a
+Redis lock store, start `parley run --workers N`, and drive `concurrency`
+conversations of `turns` messages each over HTTP at once. PostgreSQL runs get a
+fresh schema, dropped afterwards. Prints one JSON object with the machine's cores.
+
+    python bench/load.py [--project .] [--concurrency 32] [--turns 20]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test] [--redis redis://127.0.0.1:6379/0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from redis import asyncio as aioredis
+from sqlalchemy import make_url
+
+MESSAGES = ["hi there", "where is my order PO-48213?", "what shipping options do you have", "bye"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _prepare(source: Path, target: Path) -> None:
+    ignore = shutil.ignore_patterns(".venv", ".git", "results", "*.db*", "__pycache__", "bench")
+    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True)
+    if not any((target / "models").glob("*.tar.gz")):
+        subprocess.run([sys.executable, "-m", "parley", "train", "-p", str(target)], check=True)
+
+
+async def _postgres_schema(admin_url: str) -> tuple[str, str]:
+    """A fresh role and schema; returns the role's URL and its name."""
+    name = f"parley_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(
+        make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    await admin.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{name}'")
+    await admin.execute(f"CREATE SCHEMA {name} AUTHORIZATION {name}")
+    await admin.execute(f"ALTER ROLE {name} SET search_path = {name}")
+    await admin.close()
+    url = make_url(admin_url).set(username=name, password=name)
+    return url.render_as_string(hide_password=False), name
+
+
+async def _drop_schema(admin_url: str, name: str) -> None:
+    admin = await asyncpg.connect(
+        make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    await admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", name
+    )
+    await admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    await admin.execute(f"DROP ROLE IF EXISTS {name}")
+    await admin.close()
+
+
+def _write_endpoints(project: Path, database_url: str, redis_url: str, prefix: str) -> None:
+    endpoints = {
+        "tracker_store": {"type": "sql", "url": database_url},
+        "lock_store": {"type": "redis", "url": redis_url, "key_prefix": prefix},
+    }
+    (project / "endpoints.yml").write_text(json.dumps(endpoints), encoding="utf-8")
+
+
+async def _wait_ready(client: httpx.AsyncClient, deadline_s: float = 180) -> None:
+    stop = time.monotonic() + deadline_s
+    while time.monotonic() < stop:
+        try:
+            if (await client.get("/health")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.3)
+    raise TimeoutError("server did not become ready")
+
+
+async def _conversation(
+    client: httpx.AsyncClient, sender: str, turns: int
+) -> tuple[list[float], int]:
+    latencies, errors = [], 0
+    for i in range(turns):
+        start = time.perf_counter()
+        try:
+            response = await client.post(
+                "/webhooks/rest/webhook",
+                json={"sender": sender, "message": MESSAGES[i % len(MESSAGES)]},
+            )
+            ok = response.status_code == 200
+        except httpx.TransportError:
+            ok = False
+        latencies.append((time.perf_counter() - start) * 1000)
+        errors += not ok
+    return latencies, errors
+
+
+async def _drive(url: str, concurrency: int, turns: int) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=concurrency * 2, keepalive_expiry=2)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        await _wait_ready(client)
+        await asyncio.gather(*(_conversation(client, f"warm{i}", 2) for i in range(concurrency)))
+        start = time.perf_counter()
+        runs = await asyncio.gather(
+            *(_conversation(client, f"c{i}", turns) for i in range(concurrency))
+        )
+        wall = time.perf_counter() - start
+    latencies = sorted(x for run, _ in runs for x in run)
+    return {
+        "turns": len(latencies),
+        "errors": sum(e for _, e in runs),
+        "turns_per_s": round(len(latencies) / wall, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 1),
+    }
+
+
+async def _measure(
+    project: Path, store: str, workers: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    prefix = f"parley-bench:{uuid.uuid4().hex}:"
+    schema = None
+    if store == "postgresql":
+        database_url, schema = await _postgres_schema(args.postgres)
+    else:
+        database_url = f"sqlite:///{project / f'bench-{uuid.uuid4().hex}.db'}"
+    _write_endpoints(project, database_url, args.redis, prefix)
+    port = _free_port()
+    command = [sys.executable, "-m", "parley", "run", "-p", str(project), "--workers", str(workers)]
+    server = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port), "--rate-limit", "off"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        result = await _drive(f"http://127.0.0.1:{port}", args.concurrency, args.turns)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        if schema:
+            await _drop_schema(args.postgres, schema)
+        redis = aioredis.Redis.from_url(args.redis)
+        keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+    return {"store": store, "workers": workers, **result}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--project", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--turns", type=int, default=20, help="Messages per conversation.")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="parley-load-") as tmp:
+        project = Path(tmp) / "bot"
+        _prepare(args.project, project)
+        for store in ("sqlite", "postgresql"):
+            for workers in (1, 2):
+                results.append(asyncio.run(_measure(project, store, workers, args)))
+    report = {
+        "benchmark": "load",
+        "cores": os.cpu_count(),
+        "concurrency": args.concurrency,
+        "turns_per_conversation": args.turns,
+        "lock_store": "redis",
+        "results": results,
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""``parley run --workers N``: N server processes behind one listening socket.
+
+The parent binds the port and starts N worker processes (uvicorn's supervisor,
+which also restarts a worker that dies). Each worker loads the model itself and
+opens its own connections to the shared tracker store and lock store; nothing a
+turn needs lives only in one worker, so any worker can serve any message.
+:func:`check_shared_stores` refuses settings that would break with N > 1.
+
+Metrics: the parent points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh folder (see
+:mod:`parley.metrics`), so ``/metrics`` on any worker reports all of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+
+from parley.errors import ConfigError
+from parley.logs import LogSettings
+from parley.metrics import MULTIPROCESS_DIR_ENV
+from parley.operations import Operations
+from parley.project import EndpointsConfig
+from parley.project.endpoints import store_kind
+from parley.security import ApiSecurity
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Everything a worker needs to build its app; picklable, sent to each worker."""
+
+    project: Path
+    model: Path | None = None
+    cors: tuple[str, ...] = ()
+    security: ApiSecurity = field(default_factory=ApiSecurity)
+    logs: LogSettings = field(default_factory=LogSettings)
+    log_level: int = logging.WARNING
+
+
+def operations_for(agent: Any) -> Operations:
+    """/health and /metrics for a :class:`~parley.agent.BotAgent`."""
+    return Operations.watching(agent.metrics, tracker_store=agent.store, lock_store=agent.locks)
+
+
+def check_shared_stores(endpoints: EndpointsConfig, workers: int) -> None:
+    """Refuse ``workers > 1`` unless the lock and tracker stores are shared between processes.
+
+    Warns for SQLite, which works across the processes of one machine but
+    serialises every write.
+    """
+    if workers < 2:
+        return
+    locks = endpoints.lock_store
+    if locks is None or store_kind(locks.type) == "memory":
+        raise ConfigError(
+            f"--workers {workers} needs a lock store the workers share; in-memory locks would "
+            "let two workers run turns of one conversation at once. Set in endpoints.yml: "
+            "lock_store: {type: redis, url: redis://HOST:6379/0}"
+        )
+    tracker = endpoints.tracker_store
+    if tracker is not None and store_kind(tracker.type) == "memory":
+        raise ConfigError(
+            f"--workers {workers} needs a tracker store the workers share, not the in-memory "
+            "one; use tracker_store: {type: sql, url: postgresql://...}"
+        )
+    if tracker is None or (tracker.dialect or tracker.url or "sqlite").startswith("sqlite"):
+        click.secho(
+            "warning: SQLite serialises writes across the workers; use PostgreSQL to scale "
+            "beyond one machine or a few workers",
+            fg="yellow",
+            err=True,
+        )
+
+
+class WorkerApp:
+    """The ASGI app of one worker: builds the agent at startup, closes it at shutdown."""
+
+    def __init__(self, settings: ServeSettings) -> None:
+        self.settings = settings
+        self._app: FastAPI | None = None
+        self._agent: Any = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if self._app is None:
+            raise RuntimeError("the worker has not started")
+        await self._app(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self._start()
+                except Exception as e:
+                    log.exception("worker %d could not start", os.getpid())
+                    await send({"type": "lifespan.startup.failed", "message": str(e)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._agent is not None:
+                    await self._agent.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _start(self) -> None:
+        from parley.channels import channels_from_credentials
+        from parley.project import load_credentials
+        from parley.runtime import build_agent
+        from parley.server import create_app
+
+        s = self.settings
+        s.logs.apply(s.log_level)
+        path = s.project / "credentials.yml"
+        credentials = load_credentials(path) if path.is_file() else None
+        channels = channels_from_credentials(credentials or {"rest": None}, source=str(path))
+        self._agent = await build_agent(s.project, s.model)
+        self._app = create_app(
+            self._agent,
+            channels,
+            cors_origins=s.cors,
+            security=s.security,
+            operations=operations_for(self._agent),
+        )
+        log.warning("worker %d serves model %s", os.getpid(), self._agent.model_id)
+
+
+def serve_workers(settings: ServeSettings, host: str, port: int, workers: int) -> None:
+    """Serve with ``workers`` processes until interrupted (Ctrl-C or SIGTERM)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from parley.runtime import project_endpoints
+
+    check_shared_stores(project_endpoints(settings.project), workers)
+    metrics_dir = Path(tempfile.mkdtemp(prefix="parley-metrics-"))
+    os.environ[MULTIPROCESS_DIR_ENV] = str(metrics_dir)
+    try:
+        config = uvicorn.Config(
+            WorkerApp(settings),
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            lifespan="on",
+            timeout_graceful_shutdown=10,
+            # A worker loading its model on a busy machine may not answer the supervisor's
+            # ping for a while; 5 s (uvicorn's default) restarts it again and again.
+            timeout_worker_healthcheck=60,
+        )
+        socket = config.bind_socket()
+        click.echo(f"Serving on http://{host}:{port} with {workers} workers")
+        Multiprocess(config, sockets=[socket]).run()
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(metrics_dir)
+
+
+def worker_settings(
+    project: Path,
+    model: Path | None,
+    cors: Sequence[str],
+    security: ApiSecurity | None,
+    logs: LogSettings,
+    log_level: int,
+) -> ServeSettings:
+    return ServeSettings(
+        project=project.resolve(),
+        model=model.resolve() if model else None,
+        cors=tuple(cors),
+        security=security or ApiSecurity(),
+        logs=logs,
+        log_level=log_level,
+    )
