@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from actions.builtins import TURN_ENDING_ACTIONS, ActionDefaultFallback, ActionSessionStart
-from actions.errors import ActionError
+from actions.errors import ActionError, ActionRejected
 from actions.extract import extract_slots
 from actions.interfaces import Action, ActionContext
 from actions.resolver import ActionResolver
@@ -33,10 +33,14 @@ from dialogue.events import (
 from dialogue.interfaces import LockStore, NextActionPredictor, PolicyPrediction, TrackerStore
 from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage, NaturalLanguageGenerator
+from nlg.streaming import TurnChunk, TurnStream, current_stream, streaming_into
 from nlu.interfaces import Interpreter, ParseResult
 from nlu.payloads import parse_payload
+from parley.brokers import EventBroker
 from parley.errors import InvalidRequest
 from parley.interfaces import UserMessage
+from parley.logs import conversation_context
+from parley.metrics import Metrics, errors_counted
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,11 @@ class _Turn:
     def add(self, *events: Event) -> None:
         self.tracker = self.tracker.appended(*events)
         self.new_events.extend(events)
+        stream = current_stream()
+        if stream is not None:
+            for e in events:
+                if isinstance(e, BotUttered):
+                    stream.message(BotMessage.from_event(e.text, e.data, e.metadata))
 
     def bot_messages(self) -> list[BotMessage]:
         return [
@@ -74,8 +83,18 @@ class BotAgent:
     store: TrackerStore
     locks: LockStore
     model_id: str = "unknown"
+    metrics: Metrics = field(default_factory=Metrics)
+    broker: EventBroker | None = None  # gets every stored event, for analytics
 
     async def handle_message(self, message: UserMessage) -> list[BotMessage]:
+        with (
+            conversation_context(message.sender_id, message.text),
+            self.metrics.turn(message.input_channel),
+            errors_counted(self.metrics),
+        ):
+            return await self._handle_message(message)
+
+    async def _handle_message(self, message: UserMessage) -> list[BotMessage]:
         async with self.locks.lock(message.sender_id):
             turn = _Turn(await self.tracker(message.sender_id))
             await self._start_session_if_due(turn, message.input_channel)
@@ -84,13 +103,33 @@ class BotAgent:
             if not turn.tracker.state.paused:
                 await self._act_until_listening(turn, message.input_channel)
             await self.store.append(message.sender_id, turn.new_events)
+            self._publish(message.sender_id, turn.new_events)
         return turn.bot_messages()
+
+    async def stream_message(self, message: UserMessage) -> AsyncIterator[TurnChunk]:
+        stream = TurnStream()
+
+        async def turn() -> list[BotMessage]:
+            with streaming_into(stream):
+                try:
+                    return await self.handle_message(message)
+                finally:
+                    stream.close()
+
+        task = asyncio.create_task(turn())
+        try:
+            async for chunk in stream:
+                yield chunk
+        finally:
+            # A client that stops listening must not cut the turn short: its events are stored.
+            await asyncio.shield(task)
 
     async def parse(self, text: str, message_id: str | None = None) -> ParseResult:
         payload = parse_payload(text, self.domain.intent_names, message_id)
         if payload is not None:
             return payload
-        return await asyncio.to_thread(self.interpreter.parse, text, message_id)
+        with self.metrics.time("nlu"):
+            return await asyncio.to_thread(self.interpreter.parse, text, message_id)
 
     async def tracker(self, conversation_id: ConversationId) -> Tracker:
         events = await self.store.retrieve(conversation_id)
@@ -105,10 +144,19 @@ class BotAgent:
             raise InvalidRequest(f"slot {unknown[0]!r} is not in the domain", detail=unknown)
         async with self.locks.lock(conversation_id):
             await self.store.append(conversation_id, events)
+            self._publish(conversation_id, events)
             return await self.tracker(conversation_id)
 
     async def close(self) -> None:
+        await self.actions.executor.close()
+        if self.broker is not None:
+            await self.broker.close()  # publishes what is queued first
         await self.store.close()
+        await self.locks.close()
+
+    def _publish(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
+        if self.broker is not None and events:
+            self.broker.publish(conversation_id, events)
 
     async def _understand(self, message: UserMessage) -> UserUttered:
         parse = await self.parse(message.text, message.message_id)
@@ -137,12 +185,16 @@ class BotAgent:
         for _ in range(MAX_ACTIONS_PER_TURN):
             # Policies are table lookups and one small matrix product (well under a
             # millisecond); a thread hop would cost more than it frees the loop.
-            prediction = self.policy.predict(turn.tracker, self.domain)
+            with self.metrics.time("policy"):
+                prediction = self.policy.predict(turn.tracker, self.domain)
             name = prediction.action or ACTION_LISTEN
             action, failure = self._resolve(name, turn.tracker)
             ran = await self._run(turn, action, channel, prediction, failure)
             if ran is None:  # rejected: the policies see the rejection and choose again
                 continue
+            if turn.tracker.state.paused:  # handed off to a person: the bot stops replying
+                turn.add(ActionExecuted(name=ACTION_LISTEN))
+                return
             if ran in TURN_ENDING_ACTIONS:
                 if turn.tracker.state.latest_action != ACTION_LISTEN:
                     turn.add(ActionExecuted(name=ACTION_LISTEN))
@@ -159,6 +211,7 @@ class BotAgent:
             return self.actions.resolve(name), {}
         except ActionError as e:
             log.error("conversation %s: %s", tracker.conversation_id, e)
+            self.metrics.count_error(e)
             return ActionDefaultFallback(), _failure(name, e)
 
     async def _run(
@@ -177,9 +230,15 @@ class BotAgent:
         turn.add(*prediction.events)  # e.g. LoopInterrupted: the action must see it
         context = ActionContext(turn.tracker, self.domain, self.nlg, channel)
         try:
-            events = list(await action.run(context))
+            with self.metrics.time("action"):
+                events = list(await action.run(context))
+        except ActionRejected as e:
+            log.info("conversation %s: %s", turn.tracker.conversation_id, e)
+            turn.add(ActionExecutionRejected(name=action.name, policy=prediction.policy))
+            return None
         except ActionError as e:
             log.error("conversation %s: %s", turn.tracker.conversation_id, e)
+            self.metrics.count_error(e)
             fallback = replace(prediction, events=())
             failed = _failure(action.name, e)
             return await self._run(turn, ActionDefaultFallback(), channel, fallback, failed)

@@ -8,7 +8,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TextIO, TypeVar
+from typing import Literal, NoReturn, TextIO, TypeVar
 
 import click
 
@@ -104,18 +104,106 @@ def train(project: Path, out: Path | None, force: bool) -> None:
     _run_reporting_errors(lambda: train_command(project, out, force))
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @PROJECT_OPTION
 @MODEL_OPTION
 @click.option("--port", default=5005, show_default=True, help="Port of the HTTP server.")
 @click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
 @click.option("--cors", "cors", multiple=True, help="Allowed CORS origin (repeatable), e.g. '*'.")
-def run(project: Path, model: Path | None, port: int, host: str, cors: tuple[str, ...]) -> None:
-    """Serve the bot: REST channel, HTTP API (/docs), and the channels in credentials.yml."""
-    from parley.commands import run_command
+@click.option(
+    "--auth-token",
+    envvar="PARLEY_AUTH_TOKEN",
+    default=None,
+    help="Token the HTTP API requires (?token= or 'Authorization: Bearer'). "
+    "Env: PARLEY_AUTH_TOKEN.",
+)
+@click.option(
+    "--jwt-secret",
+    envvar="PARLEY_JWT_SECRET",
+    default=None,
+    help="Secret of the JWTs the HTTP API accepts. Env: PARLEY_JWT_SECRET.",
+)
+@click.option(
+    "--jwt-method",
+    type=click.Choice(["HS256", "HS384", "HS512"]),
+    default="HS256",
+    show_default=True,
+    help="Signature algorithm of those JWTs.",
+)
+@click.option(
+    "--rate-limit",
+    default="60/minute",
+    show_default=True,
+    help="Messages per sender on channel webhooks, e.g. '30/60s', '100/hour', or 'off'.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Server processes. Over 1 needs a Redis lock store and a shared SQL tracker store.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="'json': one JSON object per line, with the conversation id.",
+)
+@click.option("--redact-text", is_flag=True, help="Keep users' message text out of the logs.")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    project: Path,
+    model: Path | None,
+    port: int,
+    host: str,
+    cors: tuple[str, ...],
+    auth_token: str | None,
+    jwt_secret: str | None,
+    jwt_method: str,
+    rate_limit: str,
+    workers: int,
+    log_format: Literal["text", "json"],
+    redact_text: bool,
+) -> None:
+    """Serve the bot: REST channel, HTTP API (/docs), and the channels in credentials.yml.
 
-    _run_reporting_errors(lambda: run_command(project, model, host, port, cors))
+    `parley run actions` serves the project's custom actions instead (rasa_sdk).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from parley.commands import run_command, security_settings
+    from parley.logs import LogSettings
 
+    security = security_settings(auth_token, jwt_secret, jwt_method, rate_limit)
+    logs = LogSettings(log_format, redact_text)
+    _run_reporting_errors(
+        lambda: run_command(project, model, host, port, cors, security, workers=workers, logs=logs)
+    )
+
+
+
+@run.command(name="actions")
+@PROJECT_OPTION
+@click.option("--port", default=5055, show_default=True, help="Port of the action server.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--actions",
+    "actions_module",
+    default=None,
+    help="Python package of the actions.  [default: endpoints.yml action_endpoint "
+    "actions_module, else 'actions']",
+)
+def run_actions(project: Path, port: int, host: str, actions_module: str | None) -> None:
+    """Serve the project's custom actions with rasa_sdk's action server (Rasa's protocol).
+
+    Point the bot at it with `action_endpoint: {url: http://HOST:PORT/webhook}` in
+    endpoints.yml.
+    """
+    from parley.commands import run_actions_command
+
+    _run_reporting_errors(lambda: run_actions_command(project, actions_module, host, port))
 
 @cli.command()
 @PROJECT_OPTION
@@ -128,7 +216,7 @@ def shell(project: Path, model: Path | None, sender: str) -> None:
     _run_reporting_errors(lambda: asyncio.run(shell_command(project, model, sender)))
 
 
-@cli.command(name="test")
+@cli.group(name="test", invoke_without_command=True)
 @PROJECT_OPTION
 @MODEL_OPTION
 @click.option(
@@ -144,18 +232,100 @@ def shell(project: Path, model: Path | None, sender: str) -> None:
     show_default=True,
     help="Folder for the report files (relative to the current directory).",
 )
-def test_command(project: Path, model: Path | None, stories: Path | None, out: Path) -> None:
+@click.pass_context
+def test_command(
+    ctx: click.Context, project: Path, model: Path | None, stories: Path | None, out: Path
+) -> None:
     """Run the test stories through the trained bot and report every failing turn.
 
-    Exits with 1 if any story fails.
+    Exits with 1 if any story fails. `parley test nlu` scores the NLU model alone.
     """
     from parley.commands import test_stories_command
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     ok = _run_reporting_errors(
         lambda: asyncio.run(test_stories_command(project, model, stories, out))
     )
     if not ok:
         sys.exit(1)
+
+
+@test_command.command(name="nlu")
+@PROJECT_OPTION
+@MODEL_OPTION
+@click.option(
+    "--nlu",
+    "nlu_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="NLU test data (a YAML file or folder in the nlu: format). "
+    "Default: the user turns of <project>/tests.",
+)
+@click.option(
+    "--cross-validation",
+    is_flag=True,
+    help="Train and test on <project>/data in k folds instead of using a trained model.",
+)
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Folder for the reports and charts (relative to the current directory).",
+)
+def test_nlu(
+    project: Path,
+    model: Path | None,
+    nlu_path: Path | None,
+    cross_validation: bool,
+    folds: int,
+    out: Path,
+) -> None:
+    """Score intents and entities: intent and entity reports, errors, confusion matrix and
+    confidence histogram in the results folder."""
+    from parley.commands import test_nlu_command
+
+    _run_reporting_errors(
+        lambda: test_nlu_command(project, model, nlu_path, folds if cross_validation else 0, out)
+    )
+
+
+@cli.group()
+def conversations() -> None:
+    """Export and import stored conversations (JSON lines, one conversation per line)."""
+
+
+@conversations.command(name="export")
+@PROJECT_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write.  [default: standard output]",
+)
+@click.option("--id", "ids", multiple=True, help="Only this conversation (repeatable).")
+def export_conversations(project: Path, out: Path | None, ids: tuple[str, ...]) -> None:
+    """Write conversations from the tracker store in endpoints.yml."""
+    from parley.commands import export_conversations_command
+
+    _run_reporting_errors(lambda: asyncio.run(export_conversations_command(project, out, ids)))
+
+
+@conversations.command(name="import")
+@PROJECT_OPTION
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_conversations(project: Path, path: Path) -> None:
+    """Add the conversations of PATH to the tracker store; existing ones are skipped.
+
+    The whole file is checked first: a bad line is reported with its number and
+    nothing is imported.
+    """
+    from parley.commands import import_conversations_command
+
+    _run_reporting_errors(lambda: asyncio.run(import_conversations_command(project, path)))
 
 
 @cli.group()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import click
 from tqdm import tqdm
@@ -16,9 +18,12 @@ from dialogue.policies.errors import UnsupportedPolicyWarning
 from dialogue.stories import Story
 from nlu.errors import UnsupportedComponentWarning
 from parley.errors import ConfigError, ParleyError
+from parley.logs import LogSettings
 from parley.model import load_model, resolve_model, train_project
 from parley.project import Project, load_credentials, validate_project
 from parley.project.data_files import read_test_file
+from parley.security import ApiAuth, ApiSecurity, RateLimit
+from parley.security.jwt import JwtMethod
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +68,45 @@ def validate_command(root: Path, quiet_if_clean: bool = False) -> bool:
     return errors == 0
 
 
-def run_command(root: Path, model: Path | None, host: str, port: int, cors: Sequence[str]) -> None:
+def security_settings(
+    auth_token: str | None, jwt_secret: str | None, jwt_method: str, rate_limit: str
+) -> ApiSecurity:
+    """``parley run``'s security options, checked; ``click.BadParameter`` names a bad one."""
+    try:
+        limit = RateLimit.parse(rate_limit)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--rate-limit") from e
+    try:
+        auth = ApiAuth(auth_token, jwt_secret, cast(JwtMethod, jwt_method))
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--auth-token/--jwt-secret") from e
+    return ApiSecurity(auth=auth, rate_limit=limit)
+
+
+def run_command(
+    root: Path,
+    model: Path | None,
+    host: str,
+    port: int,
+    cors: Sequence[str],
+    security: ApiSecurity | None = None,
+    *,
+    workers: int = 1,
+    logs: LogSettings | None = None,
+) -> None:
     import uvicorn
+
+    from parley.serving import operations_for, serve_workers, worker_settings
+
+    logs = logs or LogSettings()
+    if workers > 1:
+        _check_port_free(host, port)
+        level = logging.getLogger().level
+        settings = worker_settings(root, model, cors, security, logs, level)
+        serve_workers(settings, host, port, workers)
+        return
+    if logs.customised:
+        logs.apply(logging.getLogger().level)
 
     from parley.channels import channels_from_credentials
     from parley.runtime import build_agent
@@ -81,14 +123,51 @@ def run_command(root: Path, model: Path | None, host: str, port: int, cors: Sequ
     async def serve() -> None:
         agent = await build_agent(root, model)
         try:
-            app = create_app(agent, channels, cors_origins=cors)
+            app = create_app(
+                agent,
+                channels,
+                cors_origins=cors,
+                security=security,
+                operations=operations_for(agent),
+            )
+            if security is None or not security.auth.enabled:
+                click.secho(
+                    "warning: the HTTP API (trackers, events, parse) is open to anyone who can "
+                    "reach this port; protect it with --auth-token or --jwt-secret",
+                    fg="yellow",
+                    err=True,
+                )
             click.echo(f"Model {agent.model_id} loaded; serving on http://{host}:{port}")
-            config = uvicorn.Config(app, host=host, port=port, log_level="info")
+            log_config = None if logs.customised else uvicorn.config.LOGGING_CONFIG
+            config = uvicorn.Config(
+                app, host=host, port=port, log_level="info", log_config=log_config
+            )
             await uvicorn.Server(config).serve()
         finally:
             await agent.close()
 
     asyncio.run(serve())
+
+
+def run_actions_command(root: Path, module: str | None, host: str, port: int) -> None:
+    """Replace this process with rasa_sdk's action server for the project's actions package.
+
+    The server runs in the project folder, so a package named ``actions`` there (Rasa's
+    default) is the project's own, not Parley's.
+    """
+    import os
+    import sys
+
+    from parley.runtime import project_endpoints
+
+    endpoint = project_endpoints(root).action_endpoint
+    module = module or (endpoint.actions_module if endpoint else None) or "actions"
+    _check_port_free(host, port)
+    click.echo(f"Serving actions from {module!r} on http://{host}:{port}/webhook")
+    sys.stdout.flush()
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", module, "--port", str(port)]
+    os.chdir(root)
+    os.execve(sys.executable, command, {**os.environ, "SANIC_HOST": host})
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -132,6 +211,78 @@ async def test_stories_command(
     )
     click.echo(f"Report written to {report}")
     return bool(totals["failed"] == 0)
+
+
+def test_nlu_command(
+    root: Path, model: Path | None, nlu_path: Path | None, folds: int, out: Path
+) -> dict[str, Path]:
+    """Score the NLU model (or, with ``folds``, the pipeline by cross-validation) and write
+    the reports into ``out``."""
+    from parley.nlu_evaluation import (
+        cross_validate,
+        evaluate,
+        nlu_test_examples,
+        summary_table,
+        write_reports,
+    )
+
+    if folds:
+        project = Project.load(root)
+        warnings.filterwarnings("ignore", category=UnsupportedComponentWarning)
+        predictions = cross_validate(
+            project.config.pipeline, project.config.language, project.nlu_data, folds
+        )
+    else:
+        trained = load_model(resolve_model(model, root / "models"))
+        examples = nlu_test_examples(root, nlu_path)
+        predictions = evaluate(trained.interpreter, examples)
+    if not predictions:
+        raise ParleyError("there are no test examples with an intent to score")
+    paths = write_reports(predictions, out)
+    report = json.loads(paths["intent_report.json"].read_text("utf-8"))
+    click.echo(summary_table(report))
+    click.echo(f"Reports written to {out}")
+    return paths
+
+
+async def export_conversations_command(root: Path, out: Path | None, ids: Sequence[str]) -> int:
+    """Write the tracker store's conversations (``ids``, or all) as JSON lines."""
+    import sys
+
+    from dialogue.stores import export_conversations
+    from dialogue.tracker import ConversationId
+    from parley.runtime import open_tracker_store, project_endpoints
+
+    store = await open_tracker_store(project_endpoints(root), root)
+    try:
+        chosen = [ConversationId(i) for i in ids] or None
+        if out is None:
+            return await export_conversations(store, sys.stdout, chosen)
+        with out.open("w", encoding="utf-8") as file:
+            written = await export_conversations(store, file, chosen)
+        click.echo(f"Exported {written} conversation(s) to {out}", err=True)
+        return written
+    finally:
+        await store.close()
+
+
+async def import_conversations_command(root: Path, path: Path) -> None:
+    """Import a JSON-lines export into the tracker store of ``endpoints.yml``."""
+    from dialogue.stores import import_conversations
+    from parley.runtime import open_tracker_store, project_endpoints
+
+    store = await open_tracker_store(project_endpoints(root), root)
+    try:
+        with path.open(encoding="utf-8") as file:
+            report = await import_conversations(store, file, str(path))
+    finally:
+        await store.close()
+    click.echo(
+        f"Imported {len(report.imported)} conversation(s) ({report.events} events); "
+        f"skipped {len(report.skipped)} already in the store."
+    )
+    for conversation_id in report.skipped:
+        click.echo(f"  skipped {conversation_id}", err=True)
 
 
 def _test_stories(root: Path, stories_path: Path | None) -> list[Story]:

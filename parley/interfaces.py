@@ -7,7 +7,7 @@ real implementation; tests may use any object that satisfies the protocol.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -15,6 +15,7 @@ from dialogue.domain import Domain
 from dialogue.events import Event
 from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage
+from nlg.streaming import TurnChunk
 from nlu.interfaces import ParseResult
 
 DEFAULT_CHANNEL = "rest"
@@ -38,6 +39,15 @@ class Agent(Protocol):
 
     async def handle_message(self, message: UserMessage) -> list[BotMessage]:
         """Run one full turn (NLU, policies, actions, NLG, store) and return the replies."""
+        ...
+
+    def stream_message(self, message: UserMessage) -> AsyncIterator[TurnChunk]:
+        """Run one full turn like :meth:`handle_message`, yielding its output as it is made.
+
+        LLM text comes as ``TokenChunk`` pieces of the bot message they draft; every
+        bot message, once final, as a ``MessageChunk``, in order. An error of the
+        turn is raised by the iterator after the chunks produced before it.
+        """
         ...
 
     async def parse(self, text: str) -> ParseResult:

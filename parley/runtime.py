@@ -10,14 +10,19 @@ import asyncio
 import logging
 from pathlib import Path
 
+from actions.errors import ActionsUnavailable
 from actions.executors import EXECUTORS
 from actions.interfaces import CustomActionExecutor
 from actions.resolver import ActionResolver
 from dialogue.interfaces import LockStore, TrackerStore
 from dialogue.locks import LOCK_STORES
 from dialogue.stores import TRACKER_STORES
+from nlg.errors import NLGConfigError
 from nlg.registry import GENERATORS
 from parley.agent import BotAgent
+from parley.brokers import EVENT_BROKERS, EventBroker
+from parley.errors import ConfigError
+from parley.metrics import Metrics, TimedNLG
 from parley.model import TrainedModel, load_model, resolve_model
 from parley.project import EndpointsConfig, load_endpoints, sqlalchemy_url
 from parley.project.endpoints import store_kind
@@ -42,42 +47,69 @@ async def open_lock_store(endpoints: EndpointsConfig) -> LockStore:
     config = endpoints.lock_store
     if config is None:
         return await LOCK_STORES.get("in_memory")(None, {})
-    return await LOCK_STORES.get(store_kind(config.type))(config.url, config.options)
+    options = config.model_dump(exclude_none=True, exclude={"type", "url"})
+    return await LOCK_STORES.get(store_kind(config.type))(config.url, options)
+
+
+async def open_event_broker(endpoints: EndpointsConfig) -> EventBroker | None:
+    """The ``event_broker`` of ``endpoints.yml``; ``None`` when there is none."""
+    config = endpoints.event_broker
+    if config is None:
+        return None
+    if not config.type:
+        raise ConfigError(f"endpoints.yml: event_broker needs a type ({', '.join(EVENT_BROKERS)})")
+    settings = config.model_dump(exclude_none=True, exclude_defaults=True)
+    return await EVENT_BROKERS.get(config.type)(settings)
 
 
 def custom_action_executor(endpoints: EndpointsConfig, project_root: Path) -> CustomActionExecutor:
+    """The executor ``action_endpoint`` names: in-process module, remote server, or none.
+
+    Raises :class:`ConfigError` when the actions cannot be set up (e.g. the module
+    does not import), so the bot never starts with its actions silently missing.
+    """
     config = endpoints.action_endpoint
     if config is None:
         return EXECUTORS.get("none")({}, project_root)
-    kind = config.type or ("http" if config.url else "none")
-    if kind not in EXECUTORS:
-        log.warning(
-            "endpoints.yml: action_endpoint %r (type %s) is not available in this Parley "
-            "version; custom actions will be answered with the fallback response",
-            config.url,
-            kind,
-        )
-        kind = "none"
-    return EXECUTORS.get(kind)(config.model_dump(exclude_none=True), project_root)
+    try:
+        return EXECUTORS.get(config.kind)(config.model_dump(exclude_none=True), project_root)
+    except ActionsUnavailable as e:
+        raise ConfigError(str(e)) from e
 
 
-async def build_agent(project_root: Path, model: Path | None = None) -> BotAgent:
+async def build_agent(
+    project_root: Path, model: Path | None = None, metrics: Metrics | None = None
+) -> BotAgent:
     """Load the model (off the event loop) and connect the configured stores."""
+    metrics = metrics or Metrics()
     endpoints = project_endpoints(project_root)
     archive = resolve_model(model, project_root / "models")
     trained: TrainedModel = await asyncio.to_thread(load_model, archive)
     nlg_config = endpoints.nlg
     nlg_type = nlg_config.type if nlg_config is not None and nlg_config.type else "template"
-    nlg = GENERATORS.get(nlg_type)(trained.domain, nlg_config.options if nlg_config else {})
+    nlg_options = (
+        nlg_config.model_dump(exclude_none=True, exclude_defaults=True, exclude={"type"})
+        if nlg_config
+        else {}
+    )
+    # An LLM NLG loads its model here: seconds of work, kept off the event loop.
+    try:
+        nlg = await asyncio.to_thread(
+            GENERATORS.get(nlg_type), trained.domain, nlg_options, project_root
+        )
+    except NLGConfigError as e:
+        raise ConfigError(str(e)) from e
     executor = custom_action_executor(endpoints, project_root)
     store = await open_tracker_store(endpoints, project_root)
     return BotAgent(
         domain=trained.domain,
         interpreter=trained.interpreter,
         policy=trained.policy,
-        nlg=nlg,
+        nlg=TimedNLG(nlg, metrics),
         actions=ActionResolver(trained.domain, executor),
         store=store,
         locks=await open_lock_store(endpoints),
         model_id=trained.model_id,
+        metrics=metrics,
+        broker=await open_event_broker(endpoints),
     )

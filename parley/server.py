@@ -9,6 +9,9 @@ GET    ``/version``                              ``{"version", "model_id"}``
 GET    ``/conversations/{id}/tracker``           the conversation in Rasa's tracker shape
 POST   ``/conversations/{id}/tracker/events``    append one event or a list of them
 POST   ``/model/parse``                          NLU only: ``{"text": ...}`` to parse data
+GET    ``/conversations/{id}/handoff``           whether a person has taken the conversation
+POST   ``/conversations/{id}/handoff/release``   give the conversation back to the bot
+GET    ``/metrics``                              Prometheus metrics (with ``operations``)
 any    ``/webhooks/{channel}/...``               each channel's own routes
 =====  =======================================  ==========================================
 
@@ -20,7 +23,6 @@ logged with the conversation id.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from enum import StrEnum
@@ -34,7 +36,6 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dialogue.errors import InvalidConversationId, LockTimeout, TrackerStoreUnavailable
 from dialogue.events import (
@@ -45,13 +46,18 @@ from dialogue.events import (
     event_from_dict,
     events_to_dicts,
 )
+from dialogue.locks import LockStoreUnavailable
 from dialogue.state import DialogueState
 from dialogue.tracker import ConversationId, Tracker
 from parley import __version__
-from parley.channels.http import error_body, json_body_openapi, noted_conversation, read_json
+from parley.channels.http import error_body, json_body_openapi, read_json
 from parley.channels.interfaces import InputChannel
-from parley.errors import ChannelError, InvalidRequest, PayloadTooLarge
+from parley.errors import ChannelError, InvalidRequest
+from parley.handoff import handoff_routes
 from parley.interfaces import Agent
+from parley.middleware import BodyLimitMiddleware, InternalErrorMiddleware
+from parley.operations import Operations, operations_router
+from parley.security import ApiSecurity, add_api_auth, add_rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +66,7 @@ _TAGS = [
     {"name": "conversations", "description": "Read and extend stored conversations."},
     {"name": "model", "description": "Use the loaded model without touching conversations."},
     {"name": "channels", "description": "Webhooks of the configured channels."},
+    {"name": "handoff", "description": "Conversations handed to a person, and their release."},
 ]
 
 
@@ -69,12 +76,15 @@ def create_app(
     *,
     max_body_bytes: int = 1_000_000,
     cors_origins: Sequence[str] = (),
+    security: ApiSecurity | None = None,
+    operations: Operations | None = None,
 ) -> FastAPI:
     """The HTTP app serving ``agent`` and mounting each channel under ``/webhooks/{name}``.
 
     Does no I/O. The caller owns ``agent`` and closes it after the server stops.
     Request bodies over ``max_body_bytes`` are refused with 413; ``cors_origins``
-    (``"*"`` for any) may call the API from a browser.
+    (``"*"`` for any) may call the API from a browser. ``security`` sets API
+    authentication and per-sender rate limits (default: open, unlimited).
     """
     if max_body_bytes < 0:
         raise ValueError(f"max_body_bytes must be >= 0, not {max_body_bytes}")
@@ -84,22 +94,30 @@ def create_app(
         description="HTTP API of a Parley assistant; request and response shapes follow Rasa's.",
         openapi_tags=_TAGS,
     )
-    app.include_router(_status_routes(agent))
+    if operations is not None:  # its /health checks the stores; it also serves /metrics
+        app.include_router(operations_router(operations))
+    app.include_router(_status_routes(agent, plain_health=operations is None))
     app.include_router(_conversation_routes(agent))
     app.include_router(_model_routes(agent))
+    app.include_router(handoff_routes(agent))
     for channel in _distinct(channels):
         app.include_router(
             channel.router(agent), prefix=f"/webhooks/{channel.name}", tags=["channels"]
         )
     _add_error_handlers(app)
-    _add_middleware(app, max_body_bytes, cors_origins)
+    _add_middleware(app, max_body_bytes, cors_origins, security or ApiSecurity())
     return app
 
 
-def _add_middleware(app: FastAPI, max_body_bytes: int, cors_origins: Sequence[str]) -> None:
+def _add_middleware(
+    app: FastAPI, max_body_bytes: int, cors_origins: Sequence[str], security: ApiSecurity
+) -> None:
     # Added innermost first: the error guard also covers the body limit, and CORS wraps
-    # both so that error responses carry CORS headers too.
+    # both so that error responses carry CORS headers too. Authentication runs before
+    # bodies are buffered; the rate limit reads the buffered body.
+    add_rate_limit(app, security)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    add_api_auth(app, security)
     app.add_middleware(InternalErrorMiddleware)
     if cors_origins:
         app.add_middleware(
@@ -130,7 +148,7 @@ class VersionInfo(BaseModel):
     model_id: str = Field(description="Id of the model the agent serves.")
 
 
-def _status_routes(agent: Agent) -> APIRouter:
+def _status_routes(agent: Agent, plain_health: bool = True) -> APIRouter:
     router = APIRouter(tags=["status"])
 
     @router.get("/", response_class=PlainTextResponse, summary="Hello")
@@ -138,7 +156,7 @@ def _status_routes(agent: Agent) -> APIRouter:
         """A greeting naming the server and its version."""
         return f"Hello from Parley: {__version__}"
 
-    @router.get("/health", summary="Health check")
+    @router.get("/health", summary="Health check", include_in_schema=plain_health)
     async def health() -> Health:
         """Answers as long as the server is up."""
         return Health(status="ok")
@@ -169,7 +187,9 @@ IncludeEvents = Annotated[
     Query(description="ALL, APPLIED (undone ones removed), AFTER_RESTART, or NONE."),
 ]
 
-_EVENTS = TypeAdapter(dict[str, Any] | list[dict[str, Any]])
+_EVENTS: TypeAdapter[dict[str, Any] | list[dict[str, Any]]] = TypeAdapter(
+    dict[str, Any] | list[dict[str, Any]]
+)
 _EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["event"],
@@ -373,6 +393,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.exception_handler(HTTPException)(_http_error)
     app.exception_handler(TrackerStoreUnavailable)(_unavailable)
     app.exception_handler(LockTimeout)(_unavailable)
+    app.exception_handler(LockStoreUnavailable)(_unavailable)
     app.exception_handler(InvalidConversationId)(_bad_conversation_id)
 
 
@@ -405,90 +426,3 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     return JSONResponse(
         error_body(error, exc.detail), status_code=exc.status_code, headers=exc.headers
     )
-
-
-class InternalErrorMiddleware:
-    """Answers an unexpected exception with a 500 JSON body (never an HTML page) and logs it
-    with the conversation id."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracked_send)
-        except Exception:
-            conversation = noted_conversation(scope)
-            logger.exception(
-                "internal error in %s %s (conversation %s)",
-                scope["method"],
-                scope["path"],
-                conversation,
-            )
-            if started:
-                raise
-            body = error_body("internal error", "the request failed; the server log has details")
-            body["conversation_id"] = conversation
-            await JSONResponse(body, status_code=500)(scope, receive, send)
-
-
-class BodyLimitMiddleware:
-    """Refuses request bodies over ``max_bytes`` with 413, judged by ``Content-Length`` and
-    by counting the bytes that actually arrive (chunked uploads declare no length).
-
-    The body is buffered (at most ``max_bytes``) before the app runs, so the app
-    never starts on a request it would have to abandon halfway.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        received = None if self._declared_too_large(scope) else await self._buffer(receive)
-        if received is None:
-            limit = f"the limit is {self.max_bytes} bytes"
-            await _refusal(PayloadTooLarge("request body too large", limit))(scope, receive, send)
-            return
-        await self.app(scope, _replaying(received, receive), send)
-
-    def _declared_too_large(self, scope: Scope) -> bool:
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                return value.isdigit() and int(value) > self.max_bytes
-        return False
-
-    async def _buffer(self, receive: Receive) -> deque[Message] | None:
-        """The request's messages up to the end of the body, or ``None`` past the limit."""
-        messages: deque[Message] = deque()
-        size = 0
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                return messages
-            size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                return None
-            if not message.get("more_body", False):
-                return messages
-
-
-def _replaying(messages: deque[Message], receive: Receive) -> Receive:
-    async def replay() -> Message:
-        return messages.popleft() if messages else await receive()
-
-    return replay

@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -151,6 +158,22 @@ class EndpointsConfig(BaseModel):
     nlg: EndpointConfig | None = None
     models: EndpointConfig | None = None
     event_broker: EndpointConfig | None = None
+
+    @field_validator("nlg")
+    @classmethod
+    def _llm_options(cls, value: EndpointConfig | None) -> EndpointConfig | None:
+        """``type: llm`` options are checked here, so a typo is reported with its line."""
+        if value is None or value.type not in ("llm", "LLMNaturalLanguageGenerator"):
+            return value
+        from nlg.config import LLMOptions
+
+        options = value.model_dump(exclude_none=True, exclude_defaults=True, exclude={"type"})
+        try:
+            LLMOptions.model_validate(options)
+        except ValidationError as e:
+            problems = [f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in e.errors()]
+            raise ValueError("; ".join(problems)) from None
+        return value
 
 
 def load_endpoints(path: Path, environ: Mapping[str, str] | None = None) -> EndpointsConfig:

@@ -16,7 +16,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("PARLEY_SHARED", REPO.parent / "shared"))
-REFERENCE_FILES = ("domain.yml", "config.yml", "endpoints.yml", "credentials.yml", "data", "tests")
+REFERENCE_FILES = (
+    "domain.yml",
+    "config.yml",
+    "endpoints.yml",
+    "credentials.yml",
+    "data",
+    "tests",
+    "knowledge",
+)
 
 
 def copy_reference_bot(target: Path) -> Path:

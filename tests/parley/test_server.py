@@ -84,9 +84,12 @@ class TestStatus:
             "/version",
             "/conversations/{conversation_id}/tracker",
             "/conversations/{conversation_id}/tracker/events",
+            "/conversations/{conversation_id}/handoff",
+            "/conversations/{conversation_id}/handoff/release",
             "/model/parse",
             "/webhooks/rest/",
             "/webhooks/rest/webhook",
+            "/webhooks/rest/stream",
         }
         operations = [op for path in schema["paths"].values() for op in path.values()]
         assert all(op["summary"] and op["description"] for op in operations)
