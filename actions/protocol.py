@@ -29,7 +29,7 @@ from actions.errors import ActionServerError
 from actions.interfaces import ActionContext
 from dialogue.domain import Domain
 from dialogue.events import Event, EventDecodeError, event_from_dict, events_to_dicts
-from dialogue.state import DialogueState
+from dialogue.rasa_json import tracker_as_rasa
 from dialogue.tracker import Tracker
 from nlg.interfaces import BotMessage
 
@@ -41,13 +41,6 @@ _MESSAGE_KEYS = frozenset(
 )
 _CONTENT_KEYS = ("text", "buttons", "image", "custom", "attachment", "elements", "quick_replies")
 _DOMAIN_DICTS: dict[int, tuple[Domain, dict[str, Any]]] = {}
-_EMPTY_MESSAGE: dict[str, Any] = {
-    "intent": {},
-    "entities": [],
-    "text": None,
-    "message_id": None,
-    "metadata": {},
-}
 
 
 def action_call(action_name: str, context: ActionContext) -> dict[str, Any]:
@@ -63,45 +56,7 @@ def action_call(action_name: str, context: ActionContext) -> dict[str, Any]:
 
 def tracker_state(tracker: Tracker) -> dict[str, Any]:
     """The conversation as Rasa sends it to action servers (every event included)."""
-    state = tracker.state
-    latest = state.latest_message
-    return {
-        "sender_id": tracker.conversation_id,
-        "slots": dict(state.slots),
-        "latest_message": _latest_message(state),
-        "latest_event_time": tracker.latest_timestamp,
-        "followup_action": state.followup_action,
-        "paused": state.paused,
-        "events": events_to_dicts(tracker.events),
-        "latest_input_channel": latest.input_channel if latest else None,
-        "active_loop": _active_loop(state),
-        "latest_action": {"action_name": state.latest_action} if state.latest_action else {},
-        "latest_action_name": state.latest_action,
-    }
-
-
-def _latest_message(state: DialogueState) -> dict[str, Any]:
-    message = state.latest_message
-    if message is None:
-        return dict(_EMPTY_MESSAGE)
-    parsed = message.parse_data.to_dict() if message.parse_data else {}
-    return {
-        **_EMPTY_MESSAGE,
-        **parsed,
-        "text": message.text,
-        "message_id": message.message_id or parsed.get("message_id"),
-        "metadata": dict(message.metadata),
-    }
-
-
-def _active_loop(state: DialogueState) -> dict[str, Any]:
-    if state.active_loop is None:
-        return {}
-    return {
-        "name": state.active_loop,
-        "validate": not state.loop_interrupted,
-        "rejected": state.loop_rejected,
-    }
+    return tracker_as_rasa(tracker, events_to_dicts(tracker.events))
 
 
 def domain_dict(domain: Domain) -> dict[str, Any]:

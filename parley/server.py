@@ -42,12 +42,11 @@ from dialogue.events import (
     EVENT_NAMES,
     Event,
     Restarted,
-    UserUttered,
     event_from_dict,
     events_to_dicts,
 )
 from dialogue.locks import LockStoreUnavailable
-from dialogue.state import DialogueState
+from dialogue.rasa_json import tracker_as_rasa
 from dialogue.tracker import ConversationId, Tracker
 from parley import __version__
 from parley.channels.http import error_body, json_body_openapi, read_json
@@ -250,43 +249,7 @@ def tracker_json(
     tracker: Tracker, include_events: EventVerbosity = EventVerbosity.AFTER_RESTART
 ) -> dict[str, Any]:
     """The conversation in the shape of Rasa's ``GET /conversations/{id}/tracker``."""
-    state = tracker.state
-    latest = state.latest_message
-    return {
-        "sender_id": tracker.conversation_id,
-        "slots": dict(state.slots),
-        "latest_message": _latest_message_json(latest),
-        "latest_event_time": tracker.latest_timestamp,
-        "followup_action": state.followup_action,
-        "paused": state.paused,
-        "events": _events_json(tracker, include_events),
-        "latest_input_channel": latest.input_channel if latest else None,
-        "active_loop": _active_loop_json(state),
-        "latest_action": {"action_name": state.latest_action} if state.latest_action else {},
-        "latest_action_name": state.latest_action,
-    }
-
-
-def _latest_message_json(message: UserUttered | None) -> dict[str, Any]:
-    if message is None:
-        return {"intent": {}, "entities": [], "text": None, "message_id": None, "metadata": {}}
-    parsed = message.parse_data.to_dict() if message.parse_data else {"intent": {}, "entities": []}
-    return {
-        **parsed,
-        "text": message.text,
-        "message_id": message.message_id or parsed.get("message_id"),
-        "metadata": dict(message.metadata),
-    }
-
-
-def _active_loop_json(state: DialogueState) -> dict[str, Any]:
-    if state.active_loop is None:
-        return {}
-    return {
-        "name": state.active_loop,
-        "validate": not state.loop_interrupted,
-        "rejected": state.loop_rejected,
-    }
+    return tracker_as_rasa(tracker, _events_json(tracker, include_events))
 
 
 def _events_json(tracker: Tracker, include: EventVerbosity) -> list[dict[str, Any]] | None:

@@ -10,6 +10,7 @@ the facts it found as template values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -81,17 +82,7 @@ class ValidateCancelOrderForm(FormValidationAction):
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        order = await _order(value)
-        if order is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_number=value)
-            return {"order_number": None}
-        refusal = shop.cancel_refusal(order)
-        if refusal is not None:
-            dispatcher.utter_message(
-                response=f"utter_cannot_cancel_{refusal}", **_order_facts(order)
-            )
-            return {"order_number": None}
-        return {"order_number": order.number}
+        return await _order_number_open_to(value, dispatcher, shop.cancel_refusal, "cancel")
 
     async def validate_confirm_cancel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -147,17 +138,7 @@ class ValidateReturnForm(FormValidationAction):
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        order = await _order(value)
-        if order is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_number=value)
-            return {"order_number": None}
-        refusal = shop.return_refusal(order)
-        if refusal is not None:
-            dispatcher.utter_message(
-                response=f"utter_cannot_return_{refusal}", **_order_facts(order)
-            )
-            return {"order_number": None}
-        return {"order_number": order.number}
+        return await _order_number_open_to(value, dispatcher, shop.return_refusal, "return")
 
     async def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -244,3 +225,24 @@ class ActionOpenTicket(Action):
             response="utter_ticket_opened", ticket_reference=ticket.reference, email=email
         )
         return [SlotSet("ticket_description", None), ConversationPaused()]
+
+
+async def _order_number_open_to(
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    refusal_of: Callable[[Order], shop.Refusal | None],
+    request: str,
+) -> dict[str, Any]:
+    """The order number if that order exists and ``refusal_of`` has no objection to the
+    ``request`` (cancel, return); otherwise tell the customer why and ask again."""
+    order = await _order(value)
+    if order is None:
+        dispatcher.utter_message(response="utter_order_not_found", order_number=value)
+        return {"order_number": None}
+    refusal = refusal_of(order)
+    if refusal is not None:
+        dispatcher.utter_message(
+            response=f"utter_cannot_{request}_{refusal}", **_order_facts(order)
+        )
+        return {"order_number": None}
+    return {"order_number": order.number}
