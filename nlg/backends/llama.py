@@ -14,6 +14,11 @@ quarter of float32's bytes, decode several times faster.
 Batches are left-padded: row ``b`` of a batch has ``pad[b]`` padding slots at
 the front, its own positions, and a key mask, so rows of different prompt
 lengths decode together. :meth:`LlamaDecoder.keep` drops finished rows.
+
+A prompt that begins like one prefilled before (the same system prompt and
+instructions) reuses that prompt's keys and values for the shared prefix (see
+:mod:`nlg.backends.prefix_cache`): only the rest of it is prefilled, into the
+slots after the longest reused prefix of its batch.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from typing import Any
 import torch
 from torch import Tensor
 from torch.nn import functional
+
+from nlg.backends.prefix_cache import PrefixCache, Reuse
 
 SUPPORTED_MODEL_TYPES = frozenset({"llama", "mistral", "qwen2"})
 
@@ -115,7 +122,8 @@ def _bias(module: Any) -> Tensor | None:
 class LlamaDecoder:
     """Prefill a batch of prompts, then decode one token per row per :meth:`step`."""
 
-    def __init__(self, model: Any, dtype: torch.dtype | str) -> None:
+    def __init__(self, model: Any, dtype: torch.dtype | str, prefix_cache: int = 16) -> None:
+        """``prefix_cache``: how many recent prompts' keys and values to keep for reuse."""
         config = model.config
         self.dtype: torch.dtype = torch.bfloat16 if dtype in QUANTISED else dtype  # type: ignore[assignment]
         self.heads = config.num_attention_heads
@@ -135,6 +143,7 @@ class LlamaDecoder:
         self._keys_valid = torch.zeros(0, 0, dtype=torch.bool)
         self._positions = torch.zeros(0, dtype=torch.long)
         self.length = 0
+        self.prefixes = PrefixCache(prefix_cache)
 
     @staticmethod
     def supports(model: Any) -> bool:
@@ -164,30 +173,77 @@ class LlamaDecoder:
         )
 
     def start(self, prompts: Sequence[Sequence[int]], max_new_tokens: int) -> Tensor:
-        """Prefill left-padded ``prompts``; the next-token logits of each row, ``[B, vocab]``."""
-        batch, longest = len(prompts), max(len(p) for p in prompts)
-        device = self.device
-        pads = torch.tensor([longest - len(p) for p in prompts], device=device)
-        ids = torch.zeros(batch, longest, dtype=torch.long)
-        for row, prompt in enumerate(prompts):
-            ids[row, longest - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
-        ids = ids.to(device)
-        capacity = longest + max_new_tokens
-        span = torch.arange(longest, device=device)
-        self._keys_valid = torch.zeros(batch, capacity, dtype=torch.bool, device=device)
-        self._keys_valid[:, :longest] = span[None, :] >= pads[:, None]
-        shape = (batch, self.kv_heads, capacity, self.head_dim)
-        self._k = [torch.zeros(shape, dtype=self.dtype, device=device) for _ in self.layers]
-        self._v = [torch.zeros(shape, dtype=self.dtype, device=device) for _ in self.layers]
-        positions = (span[None, :] - pads[:, None]).clamp(min=0)
-        causal = torch.ones(longest, longest, dtype=torch.bool, device=device).tril()
-        mask = causal[None] & self._keys_valid[:, None, :longest]
+        """Prefill ``prompts``; the next-token logits of each row, ``[B, vocab]``.
+
+        Row ``b`` reuses the cached keys and values of its longest cached prefix
+        (``m[b]`` tokens, slots ``0..m[b]``); the rest of every prompt is
+        left-padded into the slots after the longest reused prefix and prefilled.
+        """
+        reuse = [self.prefixes.lookup(prompt) for prompt in prompts]
+        shared = max(r.length for r in reuse)
+        tails = [prompt[r.length :] for prompt, r in zip(prompts, reuse, strict=True)]
+        batch, width, device = len(prompts), max(len(t) for t in tails), self.device
+        self._allocate(batch, shared + width + max_new_tokens)
+        self._fill_prefixes(reuse)
+        pads = torch.tensor([width - len(t) for t in tails], device=device)
+        reused = torch.tensor([r.length for r in reuse], device=device)
+        ids = torch.zeros(batch, width, dtype=torch.long)
+        for row, tail in enumerate(tails):
+            ids[row, width - len(tail) :] = torch.tensor(tail, dtype=torch.long)
+        span = torch.arange(width, device=device)
+        tail_valid = span[None, :] >= pads[:, None]
+        self._keys_valid[:, shared : shared + width] = tail_valid
+        positions = reused[:, None] + (span[None, :] - pads[:, None]).clamp(min=0)
+        causal = torch.ones(width, width, dtype=torch.bool, device=device).tril()
         # Padding slots attend to themselves, so that no softmax row is empty (NaN).
-        mask |= torch.eye(longest, dtype=torch.bool, device=device)[None]
-        self.length = 0
-        logits = self._forward(ids, positions, mask[:, None])
+        eye = torch.eye(width, dtype=torch.bool, device=device)
+        own = causal[None] & tail_valid[:, None, :] | eye[None]
+        before = self._keys_valid[:, None, :shared].expand(batch, width, shared)
+        mask = torch.cat([before, own], dim=-1)
+        self.length = shared
+        logits = self._forward(ids.to(device), positions, mask[:, None])
         self._positions = positions[:, -1] + 1
+        self._remember(prompts, reuse, shared + width)
         return logits
+
+    def _allocate(self, batch: int, capacity: int) -> None:
+        shape = (batch, self.kv_heads, capacity, self.head_dim)
+        self._k = [torch.zeros(shape, dtype=self.dtype, device=self.device) for _ in self.layers]
+        self._v = [torch.zeros(shape, dtype=self.dtype, device=self.device) for _ in self.layers]
+        self._keys_valid = torch.zeros(batch, capacity, dtype=torch.bool, device=self.device)
+
+    def _fill_prefixes(self, reuse: list[Reuse]) -> None:
+        """Copy each cached prefix into the rows reusing it (one copy per prefix and layer)."""
+        groups: dict[tuple[int, int], list[int]] = {}
+        for row, r in enumerate(reuse):
+            if r.prompt is not None:
+                groups.setdefault((id(r.prompt), r.length), []).append(row)
+        for rows in groups.values():
+            r = reuse[rows[0]]
+            assert r.prompt is not None
+            index = torch.tensor(rows, device=self.device)
+            self._keys_valid[index, : r.length] = True
+            cached = zip(r.prompt.keys, r.prompt.values, strict=True)
+            for layer, (keys, values) in enumerate(cached):
+                self._k[layer][index, :, : r.length] = keys[None, :, : r.length]
+                self._v[layer][index, :, : r.length] = values[None, :, : r.length]
+
+    def _remember(self, prompts: Sequence[Sequence[int]], reuse: list[Reuse], end: int) -> None:
+        """Cache each new prompt's keys and values (its reused prefix and its prefilled tail)."""
+        if self.prefixes.capacity <= 0:
+            return
+        seen: set[tuple[int, ...]] = set()
+        for row, prompt in enumerate(prompts):
+            key = tuple(prompt)
+            if key in seen or self.prefixes.covers(key):
+                continue
+            seen.add(key)
+            length, tail = reuse[row].length, len(prompt) - reuse[row].length
+            slots = torch.cat([torch.arange(length), torch.arange(end - tail, end)])
+            slots = slots.to(self.device)
+            keys = [k[row].index_select(1, slots) for k in self._k]
+            values = [v[row].index_select(1, slots) for v in self._v]
+            self.prefixes.add(key, keys, values)
 
     def step(self, tokens: Tensor) -> Tensor:
         """Feed one token per row; the next-token logits, ``[B, vocab]``."""

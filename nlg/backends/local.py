@@ -38,6 +38,7 @@ class LocalModelOptions:
     max_batch: int = 32
     max_wait_ms: float = 5.0
     decoder: Literal["auto", "lean", "transformers"] = "auto"
+    prefix_cache: int = 16  # recent prompts whose keys/values the lean decoder reuses
 
 
 def pick_device(device: str) -> str:
@@ -78,7 +79,8 @@ class TransformersGenerator:
             device = pick_device(options.device)
             model, tokenizer = load_causal_lm(options.model, device, cache)
             dtype = pick_dtype(options.dtype, device, model)
-            decoder = build_decoder(model, tokenizer, dtype, options.decoder)
+            kind, cached = options.decoder, options.prefix_cache
+            decoder = build_decoder(model, tokenizer, dtype, kind, prefix_cache=cached)
             return decoder, tokenizer, stop_ids(model, tokenizer)
 
         queue = GenerationQueue(build, options.max_batch, options.max_wait_ms / 1000)
@@ -113,13 +115,15 @@ class TransformersGenerator:
         await asyncio.to_thread(self.queue.close)
 
 
-def build_decoder(model: Any, tokenizer: Any, dtype: torch.dtype | str, kind: str) -> BatchDecoder:
+def build_decoder(
+    model: Any, tokenizer: Any, dtype: torch.dtype | str, kind: str, prefix_cache: int = 16
+) -> BatchDecoder:
     if kind == "lean" and not LlamaDecoder.supports(model):
         raise NLGConfigError(
             f"nlg.decoder: 'lean' needs a Llama-family model, not {model.config.model_type!r}"
         )
     if kind != "transformers" and LlamaDecoder.supports(model):
-        return LlamaDecoder(model, dtype)
+        return LlamaDecoder(model, dtype, prefix_cache)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     return HFDecoder(model.to(torch.bfloat16 if dtype in QUANTISED else dtype), pad)
 
