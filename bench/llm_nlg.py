@@ -1,8 +1,11 @@
 """LLM NLG speed: the generation queue and lean decoder against plain ``model.generate``.
 
 Measured side by side in one process, on the bundled SmolLM2-135M-Instruct (or
-``--model``), with a real rephrasing prompt of the reference bot (~250 tokens)
-and a fixed reply length (``--tokens``), so every figure decodes the same work:
+``--model``), with real rephrasing prompts of the reference bot (~250 tokens) and a fixed reply
+length (``--tokens``), so every figure decodes the same work. Every request has its
+own prompt (the customer's last message names its own order and city), as in a real
+deployment: only the persona and instructions are shared, so a prefix cache helps
+with those and no more:
 
 * load: a cold load (GGUF de-quantised, converted copy written to a fresh cache)
   and a cached load;
@@ -46,11 +49,33 @@ TEMPLATE = (
     "We ship within the US and Canada. Standard shipping takes 3-5 business days and costs "
     "$4.95 (free on orders over $50). Express shipping takes 1-2 business days and costs $12.95."
 )
-HISTORY = [
-    HistoryLine("Customer", "<customer>hi, I ordered hiking boots last week</customer>"),
-    HistoryLine("Assistant", "Hi! I can help with your orders, shipping, returns and hours."),
-    HistoryLine("Customer", "<customer>how long does shipping to Toronto take?</customer>"),
-]
+CITIES = ("Toronto", "Denver", "Montreal", "Austin", "Vancouver", "Boston", "Calgary", "Seattle")
+
+
+def history(index: int) -> list[HistoryLine]:
+    """A conversation of its own for request ``index``."""
+    order, city = f"PO-{20000 + index * 37}", CITIES[index % len(CITIES)]
+    return [
+        HistoryLine("Customer", f"<customer>hi, I ordered hiking boots, order {order}</customer>"),
+        HistoryLine("Assistant", "Hi! I can help with your orders, shipping, returns and hours."),
+        HistoryLine("Customer", f"<customer>how long does shipping to {city} take?</customer>"),
+    ]
+
+
+class Prompts:
+    """Distinct prompts, handed out one per request (thread-safe)."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        self.handed_out = 0
+        self.lock = threading.Lock()
+
+    def __call__(self) -> list[int]:
+        with self.lock:
+            self.handed_out += 1
+            index = self.handed_out
+        messages = rephrase_prompt(DEFAULT_PERSONA, TEMPLATE, history(index))
+        return prompt_ids(self.tokenizer, messages)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -72,24 +97,25 @@ def prompt_ids(tokenizer: Any, messages: tuple[ChatMessage, ...]) -> list[int]:
     return list(encoded["input_ids"])
 
 
-def plain_generate(model: Any, prompt: list[int], tokens: int, requests: int) -> dict[str, Any]:
+def plain_generate(model: Any, prompts: Prompts, tokens: int, requests: int) -> dict[str, Any]:
     """The baseline: ``model.generate`` one request at a time (TTFT = 1-token generate)."""
-    ids = torch.tensor([prompt], device=model.device)
     ttfts, total, started = [], 0, time.perf_counter()
     with torch.inference_mode():
         for _ in range(requests):
+            ids = torch.tensor([prompts()], device=model.device)
             t = time.perf_counter()
             model.generate(ids, max_new_tokens=1, do_sample=False)
             ttfts.append(time.perf_counter() - t)
+        batch = [torch.tensor([prompts()], device=model.device) for _ in range(requests)]
         started = time.perf_counter()
-        for _ in range(requests):
+        for ids in batch:
             out = model.generate(ids, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False)
             total += out.shape[1] - ids.shape[1]
     return summary(ttfts, total, time.perf_counter() - started)
 
 
 def run_queue(
-    queue: GenerationQueue, prompt: list[int], tokens: int, concurrency: int, rounds: int
+    queue: GenerationQueue, prompts: Prompts, tokens: int, concurrency: int, rounds: int
 ) -> dict[str, Any]:
     """``concurrency`` conversations, each sending ``rounds`` requests one after another."""
     request = GenerationRequest((), max_new_tokens=tokens, min_new_tokens=tokens)
@@ -99,6 +125,7 @@ def run_queue(
     def conversation() -> None:
         for _ in range(rounds):
             done, first = threading.Event(), [0.0]
+            prompt = prompts()
             started = time.perf_counter()
 
             def emit(
@@ -109,7 +136,7 @@ def run_queue(
                 if item is None or isinstance(item, BaseException):
                     done.set()
 
-            queue.submit(Job(list(prompt), request, emit))
+            queue.submit(Job(prompt, request, emit))
             done.wait()
             with lock:
                 ttfts.append(first[0])
@@ -169,16 +196,17 @@ def main() -> None:
     queue = GenerationQueue(build)
     queue.ready()
     model, tokenizer = state["model"], state["tokenizer"]
-    prompt = prompt_ids(tokenizer, rephrase_prompt(DEFAULT_PERSONA, TEMPLATE, HISTORY))
-    report.update(prompt_tokens=len(prompt), new_tokens=args.tokens)
-    plain = queue.call(lambda: plain_generate(model, prompt, args.tokens, args.requests))
+    prompts = Prompts(tokenizer)
+    lengths = [len(prompts()) for _ in range(8)]
+    report.update(prompt_tokens=round(statistics.median(lengths)), new_tokens=args.tokens)
+    plain = queue.call(lambda: plain_generate(model, prompts, args.tokens, args.requests))
     report["plain_generate_fp32"] = plain.result()
     base = report["plain_generate_fp32"]["tokens_per_s"]
     formats = ["float32", "bfloat16", "int8", "int4"] if device == "cpu" else ["bfloat16"]
     for name in formats:
         built = queue.call(partial(build_decoder, model, tokenizer, number_format(name), "auto"))
         queue.use(built.result())
-        single = run_queue(queue, prompt, args.tokens, 1, args.requests)
+        single = run_queue(queue, prompts, args.tokens, 1, args.requests)
         report[f"queue_{name}_1"] = {**single, "x_plain": round(single["tokens_per_s"] / base, 2)}
     best = max(formats, key=lambda n: report[f"queue_{n}_1"]["tokens_per_s"])
     report["best_format"] = best
@@ -187,7 +215,7 @@ def main() -> None:
         queue.use(decoder.result(), max_batch)
         for concurrency in (8, 32):
             rounds = 1 if batched == "unbatched" and concurrency == 32 else 2
-            run = run_queue(queue, prompt, args.tokens, concurrency, rounds)
+            run = run_queue(queue, prompts, args.tokens, concurrency, rounds)
             run["x_plain"] = round(run["tokens_per_s"] / base, 2)
             report[f"{batched}_{concurrency}"] = run
     queue.close()
