@@ -18,12 +18,13 @@ from typing import Any, ClassVar, Self
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 
 from dialogue.tracker import ConversationId
 from parley.channels.http import note_conversation
+from parley.channels.settings import channel_settings
 from parley.channels.slack.events import (
     Granularity,
     RecentKeys,
@@ -34,7 +35,7 @@ from parley.channels.slack.events import (
     verify_signature,
 )
 from parley.channels.slack.output import SlackOutput
-from parley.errors import ChannelError, InvalidRequest
+from parley.errors import InvalidRequest
 from parley.interfaces import Agent, UserMessage
 from parley.security.errors import RateLimited
 from parley.security.ratelimit import check_sender
@@ -76,14 +77,7 @@ class SlackInput:
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> Self:
-        try:
-            return cls(SlackSettings.model_validate(credentials or {}))
-        except ValidationError as e:
-            problems = "; ".join(
-                f"{'.'.join(map(str, error['loc'])) or 'slack'}: {error['msg']}"
-                for error in e.errors(include_url=False)
-            )
-            raise ChannelError(f"the 'slack' channel settings are invalid: {problems}") from e
+        return cls(channel_settings(SlackSettings, "slack", credentials))
 
     def router(self, agent: Agent) -> APIRouter:
         router = APIRouter()

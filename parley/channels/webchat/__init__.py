@@ -20,9 +20,9 @@ from typing import Any, ClassVar, Self
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from parley.errors import ChannelError
+from parley.channels.settings import channel_settings
 from parley.interfaces import Agent
 
 _STATIC = files("parley.channels.webchat") / "static"
@@ -54,14 +54,7 @@ class WebChatInput:
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> Self:
-        try:
-            return cls(WebChatSettings.model_validate(credentials or {}))
-        except ValidationError as e:
-            problems = "; ".join(
-                f"{'.'.join(map(str, error['loc'])) or 'webchat'}: {error['msg']}"
-                for error in e.errors(include_url=False)
-            )
-            raise ChannelError(f"the 'webchat' channel settings are invalid: {problems}") from e
+        return cls(channel_settings(WebChatSettings, "webchat", credentials))
 
     def router(self, agent: Agent) -> APIRouter:
         router = APIRouter()
