@@ -16,9 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,22 +27,10 @@ from typing import Any
 import asyncpg
 import httpx
 from redis import asyncio as aioredis
+from served_bot import copy_trained_project, free_port, latency_summary, wait_ready
 from sqlalchemy import make_url
 
 MESSAGES = ["hi there", "where is my order PO-48213?", "what shipping options do you have", "bye"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _prepare(source: Path, target: Path) -> None:
-    ignore = shutil.ignore_patterns(".venv", ".git", "results", "*.db*", "__pycache__", "bench")
-    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True)
-    if not any((target / "models").glob("*.tar.gz")):
-        subprocess.run([sys.executable, "-m", "parley", "train", "-p", str(target)], check=True)
 
 
 async def _postgres_schema(admin_url: str) -> tuple[str, str]:
@@ -82,18 +67,6 @@ def _write_endpoints(project: Path, database_url: str, redis_url: str, prefix: s
     (project / "endpoints.yml").write_text(json.dumps(endpoints), encoding="utf-8")
 
 
-async def _wait_ready(client: httpx.AsyncClient, deadline_s: float = 180) -> None:
-    stop = time.monotonic() + deadline_s
-    while time.monotonic() < stop:
-        try:
-            if (await client.get("/health")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.3)
-    raise TimeoutError("server did not become ready")
-
-
 async def _conversation(
     client: httpx.AsyncClient, sender: str, turns: int
 ) -> tuple[list[float], int]:
@@ -116,21 +89,15 @@ async def _conversation(
 async def _drive(url: str, concurrency: int, turns: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=concurrency * 2, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        await _wait_ready(client)
+        await wait_ready(client, deadline_s=180, poll_s=0.3)
         await asyncio.gather(*(_conversation(client, f"warm{i}", 2) for i in range(concurrency)))
         start = time.perf_counter()
         runs = await asyncio.gather(
             *(_conversation(client, f"c{i}", turns) for i in range(concurrency))
         )
         wall = time.perf_counter() - start
-    latencies = sorted(x for run, _ in runs for x in run)
-    return {
-        "turns": len(latencies),
-        "errors": sum(e for _, e in runs),
-        "turns_per_s": round(len(latencies) / wall, 1),
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 1),
-    }
+    summary = latency_summary([x for run, _ in runs for x in run], wall, digits=1)
+    return {**summary, "errors": sum(e for _, e in runs)}
 
 
 async def _measure(
@@ -143,7 +110,7 @@ async def _measure(
     else:
         database_url = f"sqlite:///{project / f'bench-{uuid.uuid4().hex}.db'}"
     _write_endpoints(project, database_url, args.redis, prefix)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "parley", "run", "-p", str(project), "--workers", str(workers)]
     server = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", str(port), "--rate-limit", "off"],
@@ -176,7 +143,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="parley-load-") as tmp:
         project = Path(tmp) / "bot"
-        _prepare(args.project, project)
+        copy_trained_project(args.project, project)
         for store in ("sqlite", "postgresql"):
             for workers in (1, 2):
                 results.append(asyncio.run(_measure(project, store, workers, args)))

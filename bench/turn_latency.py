@@ -17,9 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +24,7 @@ import time
 from pathlib import Path
 
 import httpx
+from served_bot import copy_trained_project, free_port, latency_summary, wait_ready
 
 MESSAGES = [
     "hi there",
@@ -40,38 +38,23 @@ MESSAGES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _copy_project(source: Path, target: Path) -> None:
-    ignore = shutil.ignore_patterns(".venv", ".git", "results", "*.db*", "__pycache__", "bench")
-    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True)
-
-
 def _start_server(project: Path, port: int) -> subprocess.Popen[bytes]:
-    parley = [sys.executable, "-m", "parley"]
-    if not any((project / "models").glob("*.tar.gz")):
-        subprocess.run([*parley, "train", "--project", str(project)], check=True)
     return subprocess.Popen(
-        [*parley, "run", "--project", str(project), "--port", str(port), "--host", "127.0.0.1"],
+        [
+            sys.executable,
+            "-m",
+            "parley",
+            "run",
+            "--project",
+            str(project),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-async def _wait_ready(client: httpx.AsyncClient, deadline_s: float = 120) -> None:
-    stop = time.monotonic() + deadline_s
-    while time.monotonic() < stop:
-        try:
-            if (await client.get("/health")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise TimeoutError("server did not become ready")
 
 
 async def _conversation(client: httpx.AsyncClient, sender: str, turns: int) -> list[float]:
@@ -85,20 +68,10 @@ async def _conversation(client: httpx.AsyncClient, sender: str, turns: int) -> l
     return latencies
 
 
-def _stats(latencies: list[float], wall_s: float) -> dict[str, float]:
-    ordered = sorted(latencies)
-    return {
-        "turns": len(ordered),
-        "p50_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
-        "turns_per_s": round(len(ordered) / wall_s, 1),
-    }
-
-
 async def _measure(base_url: str, turns: int, concurrency: int) -> dict[str, object]:
     limits = httpx.Limits(max_connections=concurrency * 2)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
-        await _wait_ready(client)
+        await wait_ready(client, deadline_s=120)
         await _conversation(client, "warmup", len(MESSAGES))
         per_conversation = max(1, turns // concurrency)
         start = time.perf_counter()
@@ -114,8 +87,10 @@ async def _measure(base_url: str, turns: int, concurrency: int) -> dict[str, obj
         )
         concurrent_wall = time.perf_counter() - start
     return {
-        "sequential": _stats(sequential, sequential_wall),
-        f"concurrent_{concurrency}": _stats([x for b in batches for x in b], concurrent_wall),
+        "sequential": latency_summary(sequential, sequential_wall, digits=2),
+        f"concurrent_{concurrency}": latency_summary(
+            [x for b in batches for x in b], concurrent_wall, digits=2
+        ),
     }
 
 
@@ -127,8 +102,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
         project = Path(tmp) / "bot"
-        _copy_project(args.project, project)
-        port = _free_port()
+        copy_trained_project(args.project, project)
+        port = free_port()
         server = _start_server(project, port)
         try:
             result = asyncio.run(_measure(f"http://127.0.0.1:{port}", args.turns, args.concurrency))
