@@ -95,3 +95,43 @@ def answer_prompt(persona: str, question: str, passages: Sequence[str]) -> tuple
         ChatMessage("system", f"{persona}\n{ANSWER_RULES}\n{DATA_NOTE}"),
         ChatMessage("user", user),
     )
+
+
+LEADIN_RULES = (
+    "Write one short, warm sentence (at most 12 words) that acknowledges the customer's last "
+    "message before the shop's reply. Do not answer the question and do not state any fact, "
+    "number, date, price or promise: the shop's reply does that."
+)
+
+# Few-shot turns in the model's own chat template: (customer message, shop reply, lead-in).
+LEADIN_EXAMPLES: tuple[tuple[str, str, str], ...] = (
+    (
+        "hi, my parcel still hasn't arrived and it's been ages",
+        "Order PO-11111 shipped on May 2 with UPS.",
+        "I'm sorry for the wait, let me look into that.",
+    ),
+    ("can i send back the jacket i bought", "You can return items within 30 days.", "Of course!"),
+    (
+        "thanks so much for the help!",
+        "Is there anything else I can help you with?",
+        "You're very welcome, it was a pleasure.",
+    ),
+)
+
+
+def leadin_prompt(persona: str, customer_text: str, template: str) -> tuple[ChatMessage, ...]:
+    """Ask for a lead-in sentence to put in front of the verified ``template``.
+
+    The model sees the customer's last message and the reply it leads into; it
+    is asked for an acknowledgement only, so the facts stay in the template.
+    """
+    messages = [ChatMessage("system", f"{persona}\n{LEADIN_RULES}\n{DATA_NOTE}")]
+    for said, reply, leadin in LEADIN_EXAMPLES:
+        messages.append(ChatMessage("user", _leadin_request(quote_user_text(said), reply)))
+        messages.append(ChatMessage("assistant", leadin))
+    messages.append(ChatMessage("user", _leadin_request(quote_user_text(customer_text), template)))
+    return tuple(messages)
+
+
+def _leadin_request(quoted_customer: str, template: str) -> str:
+    return f"Customer: {quoted_customer}\nShop's reply: {neutralise(template)}\nLead-in:"

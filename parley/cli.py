@@ -85,7 +85,7 @@ def init(path: Path, force: bool) -> None:
     click.echo(f"Next: cd {path} && parley train && parley shell")
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @PROJECT_OPTION
 @click.option(
     "--out",
@@ -94,13 +94,17 @@ def init(path: Path, force: bool) -> None:
     help="Folder for model archives.  [default: <project>/models]",
 )
 @click.option("--force", is_flag=True, help="Retrain everything even if nothing changed.")
-def train(project: Path, out: Path | None, force: bool) -> None:
+@click.pass_context
+def train(ctx: click.Context, project: Path, out: Path | None, force: bool) -> None:
     """Train NLU and dialogue policies into models/<timestamp>.tar.gz.
 
     Only the parts whose inputs changed since the newest model are retrained.
+    The subcommands train one part.
     """
     from parley.commands import train_command
 
+    if ctx.invoked_subcommand is not None:
+        return
     _run_reporting_errors(lambda: train_command(project, out, force))
 
 
@@ -326,6 +330,11 @@ def import_conversations(project: Path, path: Path) -> None:
     from parley.commands import import_conversations_command
 
     _run_reporting_errors(lambda: asyncio.run(import_conversations_command(project, path)))
+
+
+@cli.group()
+def nlg() -> None:
+    """Inspect the language generation: why a wording was sent or refused."""
 
 
 @cli.group()
