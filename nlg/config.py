@@ -23,6 +23,11 @@ class LLMOptions(BaseModel):
     rephrase: Literal["flagged", "all", "none"] = Field(
         "flagged", description="Reword responses with `metadata: {rephrase: true}`, all, or none."
     )
+    rephrase_style: Literal["lead_in", "rewrite"] = Field(
+        "lead_in",
+        description="lead_in: a checked acknowledgement before the unchanged template; "
+        "rewrite: the model rewords the template.",
+    )
     answer_responses: list[str] = Field(
         default_factory=list, description="Responses answered from the knowledge folder."
     )
@@ -31,7 +36,23 @@ class LLMOptions(BaseModel):
     system_prompt: str = Field(DEFAULT_PERSONA, description="Persona, scope and refusal style.")
     history_turns: int = Field(4, ge=0)
     history_tokens: int = Field(200, ge=0)
-    candidates: int = Field(1, ge=1, le=8)
+    candidates: int = Field(4, ge=1, le=8, description="Drafts per rephrasing, one batch.")
+    leadin_tokens: int = Field(24, ge=4, le=64)
+    generate_answers: bool = Field(
+        True, description="Let the model word FAQ answers; false: extract passage sentences."
+    )
+    answer_min_score: float = Field(
+        0.5, ge=-1, le=1, description="Answer only when one knowledge sentence is this close."
+    )
+    route_min_score: float = Field(
+        0.5,
+        ge=-1,
+        le=1,
+        description="A message this close to a knowledge sentence is answered from knowledge...",
+    )
+    route_below_confidence: float = Field(
+        0.9, ge=0, le=1, description="...unless NLU is at least this sure of its intent."
+    )
     temperature: float = Field(0.7, gt=0, le=2)
     max_new_tokens: int = Field(60, ge=1, le=512)
     deadline: float = Field(6.0, gt=0, description="Seconds per response before the template.")

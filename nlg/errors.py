@@ -7,6 +7,8 @@
     └── GenerationError       a language model failed to produce a reply
         └── BackendUnavailable   a remote backend could not be reached or answered badly
 
+    NLGConfigWarning (a UserWarning)  an option that cannot take effect; the bot still runs
+
 A failed generation never ends the conversation: the LLM NLG sends the template instead.
 """
 
@@ -27,3 +29,7 @@ class GenerationError(NLGError):
 
 class BackendUnavailable(GenerationError):
     """A remote model server could not be reached, or answered with an error."""
+
+
+class NLGConfigWarning(UserWarning):
+    """An ``nlg:`` option that cannot take effect (a response the domain lacks); the bot runs."""

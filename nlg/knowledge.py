@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,77 @@ class Passage:
     score: float = 0.0
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage, for extractive answers."""
+
+    source: str
+    passage: str
+    text: str
+    heading: str
+    score: float = 0.0
+
+
+RARE_WORD_BONUS = 0.1
+RARE_WORD_SENTENCES = 4
+_KEYWORD = re.compile(r"[a-z][a-z-]{3,}")
+_COMMON = frozenset(
+    [
+        "your",
+        "have",
+        "with",
+        "that",
+        "this",
+        "what",
+        "when",
+        "where",
+        "which",
+        "will",
+        "would",
+        "there",
+        "their",
+        "about",
+        "from",
+        "does",
+        "they",
+        "them",
+        "then",
+        "than",
+        "were",
+        "been",
+        "into",
+        "only",
+        "also",
+        "just",
+        "more",
+        "some",
+        "such",
+        "very",
+    ]
+)
+
+
+def _keywords(text: str) -> frozenset[str]:
+    """Lower-cased words of four letters or more, without common function words."""
+    return frozenset(w.rstrip("s") for w in _KEYWORD.findall(text.lower()) if w not in _COMMON)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def heading_of(passage: str) -> str:
+    """The heading a passage was prefixed with by :func:`split_passages` ("" if none)."""
+    head, sep, _ = passage.partition(": ")
+    return head if sep and len(head) <= 60 and "." not in head else ""
+
+
+def sentences_of(passage: str) -> list[str]:
+    """The sentences of a passage, without its heading prefix."""
+    heading = heading_of(passage)
+    body = passage[len(heading) + 2 :] if heading else passage
+    return [s.strip() for s in _SENTENCE_END.split(body) if s.strip()]
+
+
 def split_passages(name: str, text: str) -> list[Passage]:
     """Paragraphs of ``text``, each prefixed with the heading above it."""
     passages: list[Passage] = []
@@ -98,6 +169,24 @@ class KnowledgeBase:
         self.passages = list(passages)
         self._vectors = vectors
         self._encoder = encoder
+        self.sentences = [
+            Sentence(p.source, p.text, text, heading_of(p.text))
+            for p in self.passages
+            for text in sentences_of(p.text)
+        ]
+        counts: dict[str, int] = {}
+        for sentence in self.sentences:
+            for word in _keywords(sentence.text):
+                counts[word] = counts.get(word, 0) + 1
+        self._rare = [
+            frozenset(w for w in _keywords(s.text) if counts[w] <= RARE_WORD_SENTENCES)
+            for s in self.sentences
+        ]
+        self._sentence_vectors = (
+            encoder.encode([s.text for s in self.sentences])
+            if self.sentences
+            else np.zeros((0, vectors.shape[-1] if vectors.ndim == 2 else 0), np.float32)
+        )
 
     @classmethod
     def load(cls, folder: Path, encoder: SentenceEncoder) -> KnowledgeBase:
@@ -126,3 +215,43 @@ class KnowledgeBase:
 
     async def asearch(self, question: str, k: int = 3, min_score: float = 0.35) -> list[Passage]:
         return await asyncio.to_thread(self.search, question, k, min_score)
+
+    def best_sentence_score(self, question: str) -> float:
+        """How close ``question`` is to the closest single passage sentence.
+
+        Cosine similarity, plus ``RARE_WORD_BONUS`` when the sentence shares a
+        rare word with the question (a word in at most ``RARE_WORD_SENTENCES``
+        sentences of the folder: "PayPal", "warranty"), which sentence
+        embeddings of a small encoder under-weight.
+        """
+        if not len(self._sentence_vectors):
+            return 0.0
+        return float(np.max(self._scores(question)))
+
+    def _scores(self, question: str) -> npt.NDArray[np.float32]:
+        scores = self._sentence_vectors @ self._encoder.encode([question])[0]
+        asked = _keywords(question)
+        bonus = [RARE_WORD_BONUS if asked & self._rare[i] else 0.0 for i in range(len(scores))]
+        return np.asarray(scores + np.array(bonus, dtype=np.float32), dtype=np.float32)
+
+    def extract(self, question: str, k: int = 2) -> list[Sentence]:
+        """The sentences of the folder closest to ``question``, best first (at most ``k``).
+
+        Scored like :meth:`best_sentence_score`. A second sentence is kept only when
+        it comes from the same file and scores within 85% of the first, so a
+        one-fact question gets one sentence.
+        """
+        if not self.sentences:
+            return []
+        scores = self._scores(question)
+        order = [int(i) for i in np.argsort(-scores)[:k]]
+        first = order[0]
+        return [
+            replace(self.sentences[i], score=float(scores[i]))
+            for i in order
+            if i == first
+            or (
+                self.sentences[i].source == self.sentences[first].source
+                and scores[i] >= 0.85 * scores[first]
+            )
+        ]

@@ -1,84 +1,95 @@
-"""The LLM NLG: templates stay the source of truth; a language model may reword or answer.
+"""The LLM NLG: templates stay the source of truth; a language model may add or answer.
 
 ``LLMNLG`` composes a :class:`~nlg.template.TemplateNLG` (facts), a
 :class:`~nlg.interfaces.TextGenerator` (wording), a :class:`~nlg.guard.FactGuard`
 and an :class:`~nlg.hygiene.OutputFilter`. For each response the template is
 rendered first, then:
 
-* **answer** (responses listed in ``answer_responses``, e.g. out-of-scope): the
-  passages of the knowledge folder closest to the customer's message ground a
-  generated answer; no close passage, or an answer they do not support, sends
-  the template (the domain's fallback response for that turn);
 * **rephrase** (responses with ``metadata: {rephrase: true}``, or all text
-  responses with ``rephrase: all``): the template is reworded to fit the last
-  turns; a rewording that the guard rejects sends the template;
-* anything else is the template, untouched.
+  responses with ``rephrase: all``). With ``rephrase_style: lead_in`` (the
+  default) the model writes one short acknowledging sentence that goes in front
+  of the template, unchanged; :func:`nlg.leadin.check_leadin` keeps it free of
+  facts, negations and claims, and the guard checks the whole reply against the
+  template. With ``rephrase_style: rewrite`` the model rewords the template and
+  the guard checks the rewording. ``candidates`` drafts are decoded in one batch
+  (the first greedy, the others sampled with seeds 1..k-1, so the same
+  conversation always gets the same drafts); the first that passes, in seed
+  order, is sent. None passes: the template.
+* **answer** (responses listed in ``answer_responses``, e.g. out-of-scope): the
+  passages of the knowledge folder closest to the customer's message ground an
+  answer. The model's answer is released sentence by sentence, each sentence
+  checked against the passages first (:func:`nlg.verified.decode_verified`); if
+  its first sentence fails, the reply is the passages' own closest sentences,
+  naming their source (extractive). No close passage: the template (the
+  domain's honest "I don't know" for that turn).
 
-Candidates: ``candidates`` replies are decoded (greedy for one, else sampled
-with seeds 0..k-1); those passing the guard and the filter are scored
-``0.7 * overlap + 0.3 * length_fit`` where ``overlap`` is the F1 of content words
-shared with the template (or the passages) and ``length_fit`` is
-``1 - |words/reference_words - 1|`` clipped to [0, 1]; the best is sent.
+Nothing unverified is shown: rephrasings stream nothing while they are decoded,
+and answers stream only sentences that have passed their check, so what a
+client saw is always a prefix of the message that is finally sent.
 
 Each message records what happened in ``metadata["nlg"]``: ``source``
-(``llm``/``template``), ``mode``, ``reason`` and ``replaced`` (LLM tokens were
-streamed for it, but the template was sent instead). A deadline, a backend error
-or a rejected reply never costs the conversation its message.
+(``llm``/``template``/``extract``), ``mode``, ``reason``, ``refusals`` (the
+checks' reason categories, counted in ``/metrics``) and ``sources``. A
+deadline, a backend error or a refused draft never costs the conversation its
+message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from dialogue.tracker import Tracker
 from nlg.errors import GenerationError
-from nlg.guard import FactGuard, Verdict, content_words
+from nlg.guard import FactGuard, Verdict
 from nlg.hygiene import OutputFilter
 from nlg.interfaces import BotMessage, ChatMessage, GenerationRequest, TextGenerator
-from nlg.knowledge import KnowledgeBase
-from nlg.prompts import DEFAULT_PERSONA, answer_prompt, history, rephrase_prompt
-from nlg.streaming import current_stream
+from nlg.knowledge import KnowledgeBase, Passage, Sentence
+from nlg.leadin import check_leadin, first_sentence
+from nlg.prompts import DEFAULT_PERSONA, answer_prompt, history, leadin_prompt, rephrase_prompt
 from nlg.template import TemplateNLG
+from nlg.verified import Released, decode_verified, decode_whole
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["rephrase", "answer"]
+Source = Literal["llm", "template", "extract"]
 
 
 @dataclass(frozen=True)
 class LLMSettings:
     rephrase: Literal["flagged", "all", "none"] = "flagged"
+    rephrase_style: Literal["lead_in", "rewrite"] = "lead_in"
     answer_responses: tuple[str, ...] = ()
     system_prompt: str = DEFAULT_PERSONA
     history_turns: int = 4
     history_tokens: int = 200
-    candidates: int = 1
+    candidates: int = 4
     temperature: float = 0.7
     max_new_tokens: int = 60
+    leadin_tokens: int = 24
     deadline: float = 6.0
     top_passages: int = 2
     min_passage_score: float = 0.35
+    answer_min_score: float = 0.5
+    generate_answers: bool = True
+    route_min_score: float = 0.55
+    route_below_confidence: float = 0.9
 
 
-@dataclass(frozen=True)
-class Draft:
-    """What a generation produced, and whether its tokens went out on the turn's stream."""
-
-    text: str
-    streamed: bool
-
-
-def score(candidate: str, reference: str) -> float:
-    """The documented candidate score: content-word F1 with the reference, and length fit."""
-    got, want = set(content_words(candidate)), set(content_words(reference))
-    shared = len(got & want)
-    overlap = 0.0 if not shared else 2 * shared / (len(got) + len(want))
-    ratio = len(candidate.split()) / max(len(reference.split()), 1)
-    return 0.7 * overlap + 0.3 * max(0.0, 1 - abs(ratio - 1))
+def refusal_categories(reasons: Sequence[str]) -> list[str]:
+    """A stable, short category per reason (its text up to the first colon or quote)."""
+    found = []
+    for reason in reasons:
+        head = re.split(r"[:'\"(]", reason, maxsplit=1)[0].strip().lower()
+        category = " ".join(head.split()[:4]) or "other"
+        if category not in found:
+            found.append(category)
+    return found
 
 
 class LLMNLG:
@@ -122,104 +133,156 @@ class LLMNLG:
         wanted = {"all": True, "flagged": flagged, "none": False}[self.settings.rephrase]
         return "rephrase" if wanted else None
 
+    # -- rephrasing -----------------------------------------------------------------------
+
     async def _rephrase(
         self, message: BotMessage, tracker: Tracker, extra: Mapping[str, Any]
     ) -> BotMessage:
         template = message.text or ""
-        lines = history(tracker, self.settings.history_turns, self.settings.history_tokens)
-        prompt = rephrase_prompt(self.settings.system_prompt, template, lines)
+        customer = _latest_user_text(tracker)
         slot_values = [str(v) for v in {**tracker.slots, **extra}.values() if v is not None]
+        lead_in = self.settings.rephrase_style == "lead_in"
+        if lead_in:
+            prompt = leadin_prompt(self.settings.system_prompt, customer, template)
+        else:
+            lines = history(tracker, self.settings.history_turns, self.settings.history_tokens)
+            prompt = rephrase_prompt(self.settings.system_prompt, template, lines)
 
-        def verdict(text: str) -> Verdict:
-            checked = self.guard.check(template, text, slot_values)
-            return checked if not checked.ok else self.output_filter.check(text, [template])
+        def candidate(draft: str) -> tuple[str, Verdict]:
+            if not lead_in:
+                return draft, self._checked(template, draft, slot_values)
+            sentence = first_sentence(draft)
+            verdict = check_leadin(sentence, customer, template)
+            text = f"{sentence} {template}"
+            if not verdict.ok:
+                return text, verdict
+            return text, self._checked(template, text, slot_values, extra_words=16)
 
-        return await self._best(message, "rephrase", prompt, template, verdict)
+        budget = self.settings.leadin_tokens if lead_in else self.settings.max_new_tokens
+        return await self._best(message, prompt, budget, candidate, lead_in)
 
-    async def _answer(self, message: BotMessage, tracker: Tracker) -> BotMessage:
-        latest = tracker.latest_message
-        question = latest.text if latest is not None and latest.text else ""
-        if self.knowledge is None or not question.strip():
-            return _annotated(message, "answer", "template", "no knowledge to ground on")
-        passages = await self.knowledge.asearch(
-            question, self.settings.top_passages, self.settings.min_passage_score
-        )
-        if not passages:
-            return _annotated(message, "answer", "template", "no passage is close enough")
-        texts = [p.text for p in passages]
-        prompt = answer_prompt(self.settings.system_prompt, question, texts)
-
-        def verdict(text: str) -> Verdict:
-            checked = self.guard.check_grounded(text, texts, question)
-            return checked if not checked.ok else self.output_filter.check(text, texts)
-
-        sources = {"sources": sorted({p.source for p in passages})}
-        best = await self._best(message, "answer", prompt, " ".join(texts), verdict)
-        return replace(best, metadata={**best.metadata, "nlg": {**best.metadata["nlg"], **sources}})
+    def _checked(
+        self, template: str, text: str, slot_values: Sequence[str], extra_words: int = 0
+    ) -> Verdict:
+        """The guard's and the output filter's verdict; ``extra_words`` widens the length limit."""
+        guard = self.guard
+        if extra_words:
+            words = max(len(template.split()), 1)
+            guard = replace(guard, max_ratio=max(guard.max_ratio, (words + extra_words) / words))
+        verdict = guard.check(template, text, slot_values)
+        return verdict if not verdict.ok else self.output_filter.check(text, [template])
 
     async def _best(
         self,
         message: BotMessage,
-        mode: Mode,
         prompt: tuple[ChatMessage, ...],
-        reference: str,
-        verdict: Callable[[str], Verdict],
+        max_new_tokens: int,
+        candidate: Callable[[str], tuple[str, Verdict]],
+        one_sentence: bool,
     ) -> BotMessage:
+        k = max(1, self.settings.candidates)
+        requests = [self._request(prompt, max_new_tokens, seed) for seed in range(k)]
         try:
             async with asyncio.timeout(self.settings.deadline):
-                drafts = await self._drafts(prompt)
+                drafts = await asyncio.gather(
+                    *(decode_whole(self.generator, r, one_sentence) for r in requests)
+                )
         except TimeoutError:
-            return _annotated(message, mode, "template", "deadline", replaced=_streamed())
+            return _annotated(message, "rephrase", "template", ["deadline"])
         except GenerationError as e:
             log.warning("LLM generation failed, sending the template: %s", e)
-            return _annotated(message, mode, "template", f"backend: {e}", replaced=_streamed())
-        judged = [(d, verdict(d.text)) for d in drafts]
-        passing = [d for d, v in judged if v.ok]
-        streamed = any(d.streamed for d in drafts)
-        if not passing:
-            reasons = "; ".join(r for _, v in judged for r in v.reasons)
-            return _annotated(message, mode, "template", reasons, replaced=streamed)
-        best = max(passing, key=lambda d: score(d.text, reference))
-        return _annotated(replace(message, text=best.text), mode, "llm", None)
+            return _annotated(message, "rephrase", "template", [f"backend: {e}"])
+        reasons: list[str] = []
+        for draft in drafts:  # seed order: greedy first
+            text, verdict = candidate(draft)
+            if verdict.ok:
+                return _annotated(replace(message, text=text), "rephrase", "llm", [])
+            reasons += verdict.reasons
+        return _annotated(message, "rephrase", "template", reasons)
 
-    async def _drafts(self, prompt: tuple[ChatMessage, ...]) -> list[Draft]:
-        k = max(1, self.settings.candidates)
-        if k == 1:
-            return [await self._decode(self._request(prompt, None), stream=True)]
-        requests = [self._request(prompt, seed) for seed in range(k)]
-        return list(await asyncio.gather(*(self._decode(r, stream=False) for r in requests)))
-
-    def _request(self, prompt: tuple[ChatMessage, ...], seed: int | None) -> GenerationRequest:
+    def _request(
+        self, prompt: tuple[ChatMessage, ...], max_new_tokens: int, seed: int
+    ) -> GenerationRequest:
         return GenerationRequest(
             messages=prompt,
-            max_new_tokens=self.settings.max_new_tokens,
-            temperature=0.0 if seed is None else self.settings.temperature,
-            seed=seed,
+            max_new_tokens=max_new_tokens,
+            temperature=0.0 if seed == 0 else self.settings.temperature,
+            seed=None if seed == 0 else seed,
         )
 
-    async def _decode(self, request: GenerationRequest, stream: bool) -> Draft:
-        turn_stream = current_stream() if stream else None
-        pieces: list[str] = []
-        iterator = self.generator.stream(request)
+    # -- answers from the knowledge folder -----------------------------------------------
+
+    async def _answer(self, message: BotMessage, tracker: Tracker) -> BotMessage:
+        question = _latest_user_text(tracker)
+        if self.knowledge is None or not question.strip():
+            return _annotated(message, "answer", "template", ["no knowledge to ground on"])
+        passages = await self.knowledge.asearch(
+            question, self.settings.top_passages, self.settings.min_passage_score
+        )
+        closest = await asyncio.to_thread(self.knowledge.best_sentence_score, question)
+        if closest < self.settings.answer_min_score:
+            passages = []
+        if not passages:
+            return _annotated(message, "answer", "template", ["no passage is close enough"])
+        texts = [p.text for p in passages]
+        sources = {"sources": sorted({p.source for p in passages})}
+        answered = await self._generated_answer(message, question, texts)
+        if answered is None:
+            extracted = await asyncio.to_thread(self.knowledge.extract, question)
+            answered = _extractive(message, extracted, passages)
+        note = {**answered.metadata["nlg"], **sources}
+        return replace(answered, metadata={**answered.metadata, "nlg": note})
+
+    async def _generated_answer(
+        self, message: BotMessage, question: str, texts: list[str]
+    ) -> BotMessage | None:
+        """The model's answer, released sentence by sentence; ``None`` if nothing passed."""
+        if not self.settings.generate_answers:
+            return None
+        prompt = answer_prompt(self.settings.system_prompt, question, texts)
+        request = self._request(prompt, self.settings.max_new_tokens, 0)
+
+        def unit_check(sentence: str, released: Sequence[str]) -> Verdict:
+            verdict = self.guard.check_grounded(sentence, texts, question)
+            return verdict if not verdict.ok else self.output_filter.check(sentence, texts)
+
         try:
-            async for piece in iterator:
-                pieces.append(piece)
-                if turn_stream is not None:
-                    turn_stream.token(piece)
-        finally:
-            await iterator.aclose()  # type: ignore[attr-defined]
-        return Draft("".join(pieces).strip(), streamed=turn_stream is not None and bool(pieces))
+            async with asyncio.timeout(self.settings.deadline):
+                released = await decode_verified(self.generator, request, unit_check)
+        except (TimeoutError, GenerationError) as e:
+            log.warning("LLM answer failed, answering from the passages: %r", e)
+            return None
+        if not released.text:
+            return None
+        return _annotated(replace(message, text=released.text), "answer", "llm", _why(released))
 
 
-def _streamed() -> bool:
-    stream = current_stream()
-    return stream is not None and stream.drafted
+def _why(released: Released) -> list[str]:
+    return [] if released.refused is None else list(released.refused.reasons)
+
+
+def _extractive(
+    message: BotMessage, sentences: Sequence[Sentence], passages: Sequence[Passage]
+) -> BotMessage:
+    if not sentences:
+        return _annotated(message, "answer", "template", ["no sentence to extract"])
+    heading = sentences[0].heading or passages[0].source.rsplit(".", 1)[0]
+    body = " ".join(s.text for s in sentences)
+    text = f"{body} (from our {heading.lower()} information)"
+    return _annotated(replace(message, text=text), "answer", "extract", [])
+
+
+def _latest_user_text(tracker: Tracker) -> str:
+    latest = tracker.latest_message
+    return latest.text if latest is not None and latest.text else ""
 
 
 def _annotated(
-    message: BotMessage, mode: Mode, source: str, reason: str | None, replaced: bool = False
+    message: BotMessage, mode: Mode, source: Source, reasons: Sequence[str]
 ) -> BotMessage:
-    note: dict[str, Any] = {"source": source, "mode": mode, "replaced": replaced}
-    if reason:
-        note["reason"] = reason
+    note: dict[str, Any] = {"source": source, "mode": mode}
+    if reasons:
+        note["reason"] = "; ".join(reasons)
+        if source != "llm":
+            note["refusals"] = refusal_categories(reasons)
     return replace(message, metadata={**message.metadata, "nlg": note})

@@ -98,40 +98,35 @@ def answer_prompt(persona: str, question: str, passages: Sequence[str]) -> tuple
 
 
 LEADIN_RULES = (
-    "Write one short, warm sentence (at most 12 words) that acknowledges the customer's last "
-    "message before the shop's reply. Do not answer the question and do not state any fact, "
-    "number, date, price or promise: the shop's reply does that."
+    "You write the first sentence of a customer-service reply: a short, warm acknowledgement "
+    "of the customer's message. Never answer the question and never state facts, numbers or "
+    "promises: the rest of the reply does that."
 )
 
-# Few-shot turns in the model's own chat template: (customer message, shop reply, lead-in).
-LEADIN_EXAMPLES: tuple[tuple[str, str, str], ...] = (
-    (
-        "hi, my parcel still hasn't arrived and it's been ages",
-        "Order PO-11111 shipped on May 2 with UPS.",
-        "I'm sorry for the wait, let me look into that.",
-    ),
-    ("can i send back the jacket i bought", "You can return items within 30 days.", "Of course!"),
-    (
-        "thanks so much for the help!",
-        "Is there anything else I can help you with?",
-        "You're very welcome, it was a pleasure.",
-    ),
+# Few-shot turns in the model's own chat template: (customer message, lead-in).
+LEADIN_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("hi, my parcel still hasn't arrived and it's been ages", "I'm sorry it's taking so long."),
+    ("can i send back the jacket i bought", "Sure, I can help with a return."),
+    ("thanks so much!", "You're very welcome."),
+    ("what time does support open", "Good question!"),
+    ("where's my stuff, order PO-11111", "Let me check on that order for you."),
+    ("how much does delivery cost", "Happy to explain our shipping."),
+    ("the zipper on my bag broke", "I'm sorry to hear about your bag."),
+    ("hello there", "Hi, thanks for reaching out!"),
 )
 
 
 def leadin_prompt(persona: str, customer_text: str, template: str) -> tuple[ChatMessage, ...]:
     """Ask for a lead-in sentence to put in front of the verified ``template``.
 
-    The model sees the customer's last message and the reply it leads into; it
-    is asked for an acknowledgement only, so the facts stay in the template.
+    The model sees only the customer's last message, after few-shot turns in its
+    own chat template: shown the template too, a small model starts answering it.
+    ``persona`` and ``template`` are accepted so the prompt can grow without
+    changing callers; the lead-in check (:mod:`nlg.leadin`) sees the template.
     """
-    messages = [ChatMessage("system", f"{persona}\n{LEADIN_RULES}\n{DATA_NOTE}")]
-    for said, reply, leadin in LEADIN_EXAMPLES:
-        messages.append(ChatMessage("user", _leadin_request(quote_user_text(said), reply)))
+    messages = [ChatMessage("system", LEADIN_RULES)]
+    for said, leadin in LEADIN_EXAMPLES:
+        messages.append(ChatMessage("user", quote_user_text(said)))
         messages.append(ChatMessage("assistant", leadin))
-    messages.append(ChatMessage("user", _leadin_request(quote_user_text(customer_text), template)))
+    messages.append(ChatMessage("user", quote_user_text(customer_text, max_chars=300)))
     return tuple(messages)
-
-
-def _leadin_request(quoted_customer: str, template: str) -> str:
-    return f"Customer: {quoted_customer}\nShop's reply: {neutralise(template)}\nLead-in:"

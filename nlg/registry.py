@@ -8,13 +8,15 @@ talks to (``nlg: {backend: transformers | openai}``). Factories may do I/O
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from dialogue.domain import Domain
 from nlg.config import LLMOptions, parse_options, project_path
-from nlg.errors import NLGConfigError
+from nlg.errors import NLGConfigError, NLGConfigWarning
 from nlg.interfaces import NaturalLanguageGenerator, TextGenerator
 from nlg.template import TemplateNLG
 from parley.registry import Registry
@@ -50,6 +52,12 @@ def _llm(
     parsed = parse_options(options)
     settings = LLMSettings(
         rephrase=parsed.rephrase,
+        rephrase_style=parsed.rephrase_style,
+        leadin_tokens=parsed.leadin_tokens,
+        generate_answers=parsed.generate_answers,
+        answer_min_score=parsed.answer_min_score,
+        route_min_score=parsed.route_min_score,
+        route_below_confidence=parsed.route_below_confidence,
         answer_responses=tuple(parsed.answer_responses),
         system_prompt=parsed.system_prompt,
         history_turns=parsed.history_turns,
@@ -63,7 +71,16 @@ def _llm(
     )
     unknown = [name for name in parsed.answer_responses if name not in domain.responses]
     if unknown:
-        raise NLGConfigError(f"endpoints.yml: nlg.answer_responses: {unknown} not in the domain")
+        warnings.warn(
+            f"endpoints.yml: nlg.answer_responses: {unknown} not in the domain; "
+            "those responses are never answered from the knowledge folder",
+            NLGConfigWarning,
+            stacklevel=2,
+        )
+        settings = replace(
+            settings,
+            answer_responses=tuple(n for n in parsed.answer_responses if n in domain.responses),
+        )
     generator = TEXT_GENERATORS.get(parsed.backend)(parsed, root)
     return LLMNLG(TemplateNLG(domain.responses), generator, settings, _knowledge(parsed, root))
 

@@ -22,6 +22,7 @@ from nlg.registry import GENERATORS
 from parley.agent import BotAgent
 from parley.brokers import EVENT_BROKERS, EventBroker
 from parley.errors import ConfigError
+from parley.knowledge_routing import with_knowledge_routing
 from parley.metrics import Metrics, TimedNLG
 from parley.model import TrainedModel, load_model, resolve_model
 from parley.project import EndpointsConfig, load_endpoints, sqlalchemy_url
@@ -103,7 +104,7 @@ async def build_agent(
     store = await open_tracker_store(endpoints, project_root)
     return BotAgent(
         domain=trained.domain,
-        interpreter=trained.interpreter,
+        interpreter=with_knowledge_routing(trained.interpreter, nlg, trained.domain.intent_names),
         policy=trained.policy,
         nlg=TimedNLG(nlg, metrics),
         actions=ActionResolver(trained.domain, executor),

@@ -1,0 +1,81 @@
+"""Send questions the knowledge folder answers to the knowledge answer, whatever NLU guessed.
+
+Without this, the knowledge folder is consulted only after an NLU fallback, so a
+question no intent was trained for ("can I pay with PayPal?") gets the closest
+intent's template (the return policy) when NLU is 43% sure of it.
+:class:`KnowledgeRoutedInterpreter` wraps the NLU interpreter: when a message is
+at least ``min_score`` close to one sentence of the knowledge folder
+(:meth:`~nlg.knowledge.KnowledgeBase.best_sentence_score`) and NLU is less than
+``below_confidence`` sure of its intent, or at least ``sure_min_score`` close
+however sure NLU is ("do you offer cash on delivery?" is not the shipping
+options' template, even at 0.99), the parse's intent
+becomes the one that leads to the knowledge answer (``out_of_scope`` where the
+domain has it, else ``nlu_fallback``), with the knowledge score as its confidence;
+NLU's own ranking follows it, and its entities are kept.
+
+A message with entities (an order number, an email: "PO-12345" during a form)
+is never overridden: it is about that order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+from nlg.knowledge import KnowledgeBase
+from nlg.llm import LLMNLG
+from nlu.interfaces import IntentPrediction, Interpreter, ParseResult
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE_INTENTS = ("out_of_scope", "nlu_fallback")
+
+
+def knowledge_intent(domain_intents: Collection[str]) -> str:
+    """The intent whose rule leads to the knowledge answer in this domain."""
+    return next((i for i in KNOWLEDGE_INTENTS if i in domain_intents), "nlu_fallback")
+
+
+@dataclass
+class KnowledgeRoutedInterpreter:
+    """Satisfies :class:`~nlu.interfaces.Interpreter`; see the module docstring."""
+
+    inner: Interpreter
+    knowledge: KnowledgeBase
+    intent: str = "nlu_fallback"
+    min_score: float = 0.5
+    below_confidence: float = 0.9
+    sure_min_score: float = 0.7
+
+    def parse(self, text: str, message_id: str | None = None) -> ParseResult:
+        parsed = self.inner.parse(text, message_id)
+        current = parsed.intent
+        if (current is not None and current.name == self.intent) or parsed.entities:
+            return parsed  # a message naming an order, email or product is about that
+        score = self.knowledge.best_sentence_score(text)
+        sure = current is not None and current.confidence >= self.below_confidence
+        if score < (self.sure_min_score if sure else self.min_score):
+            return parsed
+        log.debug("routing %r to the knowledge answer (score %.2f)", text, score)
+        routed = IntentPrediction(self.intent, round(score, 4))
+        ranking = (routed, *(i for i in parsed.intent_ranking if i.name != self.intent))
+        return replace(parsed, intent=routed, intent_ranking=ranking)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def with_knowledge_routing(
+    interpreter: Interpreter, nlg: object, domain_intents: Collection[str]
+) -> Interpreter:
+    """``interpreter`` routed to the knowledge answer when ``nlg`` answers from knowledge."""
+    if not isinstance(nlg, LLMNLG) or nlg.knowledge is None or not nlg.settings.answer_responses:
+        return interpreter
+    return KnowledgeRoutedInterpreter(
+        interpreter,
+        nlg.knowledge,
+        knowledge_intent(domain_intents),
+        nlg.settings.route_min_score,
+        nlg.settings.route_below_confidence,
+    )
