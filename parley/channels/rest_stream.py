@@ -3,11 +3,10 @@
 The body is the REST webhook's (``{"sender", "message", "metadata"?}``). The
 response is ``text/event-stream`` with these events, in the order they happen:
 
-``token``    ``{"index": i, "text": "..."}`` — a piece of LLM text drafting bot message ``i``
+``token``    ``{"index": i, "text": "..."}`` — a checked sentence of LLM text of bot message
+             ``i``; the tokens of a message are always the start of its final text
 ``message``  bot message ``i`` as the REST webhook renders it (``recipient_id``, ``text``,
-             ``buttons``, ``image``, ``custom``, ``attachment``) plus ``"index": i``, and
-             ``"replaced": true`` when the streamed draft was rejected (by the fact guard,
-             the output filter or the deadline) and this message replaces it
+             ``buttons``, ``image``, ``custom``, ``attachment``) plus ``"index": i``
 ``error``    ``{"error": "..."}`` — the turn failed; ``done`` follows
 ``done``     ``{}`` — the turn is over
 
@@ -50,8 +49,6 @@ def message_json(recipient_id: str, index: int, message: BotMessage) -> dict[str
     if message.text is not None:
         merged["text"] = message.text
     merged["index"] = index
-    if message.metadata.get("nlg", {}).get("replaced"):
-        merged["replaced"] = True
     return merged
 
 

@@ -1,25 +1,24 @@
 """The web chat page in a real browser (Debian's Chromium, driven by Playwright).
 
 A small trained bot is served over real HTTP by uvicorn. Its greeting is
-rephrased by the LLM NLG, so the answer streams token by token over
-``/webhooks/rest/stream``. In the first test the language model is
-``nlg.testing.ScriptedGenerator`` (paced like a model decoding), which keeps the
-words the browser must show fixed: the browser types a message, sees the draft
-grow and settle into the final answer, clicks a button, reloads into the same
-conversation, and the test reads that conversation back through the
-token-protected API. A screenshot goes to ``results/webchat.png``.
+rephrased by the LLM NLG and the page talks to ``/webhooks/rest/stream``. In the
+first test the language model is ``nlg.testing.ScriptedGenerator`` (paced like a
+model decoding) and writes a false fact in its second sentence: not one of its
+words may ever appear in the page, which shows the checked template; the
+browser then clicks a button, reloads into the same conversation, and the test
+reads that conversation back through the token-protected API. A screenshot goes
+to ``results/webchat.png``.
 
 In the second test the words come from the real bundled model (SmolLM2 through
 ``nlg: {type: llm, backend: transformers}`` in ``endpoints.yml``): whatever it
-writes, the draft must grow token by token and settle into the message the
-server sent, which is the model's text if the fact guard passed it and the
-template otherwise. A screenshot goes to ``results/webchat_llm.png``.
+writes, the page shows only what the server sent as final, which is a checked
+lead-in before the template, or the template. A screenshot goes to
+``results/webchat_llm.png``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import shutil
 import threading
@@ -49,7 +48,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 RESULTS = Path(__file__).resolve().parents[2] / "results"
 TOKEN = "browser-test-token"
 GREETING = "Hello! How can I help?"
-REPHRASED = "Hello there! How can I help you today?"
+# The draft's second sentence invents an offer: the whole draft must be refused, unseen.
+FALSE_DRAFT = "Hello there! How can I help you today? Everything is 50% off until Friday."
 DOMAIN = SHOP_BOT["domain.yml"].replace(
     """          utter_greet:
             - text: "Hello! How can I help?"
@@ -123,10 +123,9 @@ class ServedBot:
     async def _serve(self) -> None:
         agent = await build_agent(self.project)
         if self.scripted:
-            model = ScriptedGenerator({GREETING: REPHRASED}, delay=0.12)
-            agent = replace(
-                agent, nlg=LLMNLG(TemplateNLG(agent.domain.responses), model, LLMSettings())
-            )
+            model = ScriptedGenerator({GREETING: FALSE_DRAFT}, delay=0.12)
+            rewrite = LLMSettings(rephrase_style="rewrite", candidates=1)
+            agent = replace(agent, nlg=LLMNLG(TemplateNLG(agent.domain.responses), model, rewrite))
         security = ApiSecurity(auth=ApiAuth(token=TOKEN), rate_limit=RateLimit(60, 60))
         app = create_app(
             agent,
@@ -159,7 +158,7 @@ def llm_bot(bot: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def test_a_customer_chats_in_the_browser_with_streamed_answers_and_buttons(bot: Path) -> None:
+def test_a_refused_draft_never_reaches_the_browser_and_buttons_work(bot: Path) -> None:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium", pytrace=False)
     from playwright.sync_api import expect, sync_playwright
@@ -176,11 +175,13 @@ def test_a_customer_chats_in_the_browser_with_streamed_answers_and_buttons(bot: 
             page.get_by_role("button", name="Send").click()
 
             log = page.get_by_role("log")
-            expect(log.locator(".chat-bot .chat-text").first).to_have_text(REPHRASED)
+            expect(log.locator(".chat-bot .chat-text").first).to_have_text(GREETING)
             drafts: list[str] = page.evaluate("window.drafts")
-            shown = [text for text in dict.fromkeys(drafts) if text]
-            assert len(shown) >= 3, f"the answer did not stream: {shown}"
-            assert all(REPHRASED.startswith(text.rstrip()) for text in shown), shown
+            page_text = page.locator("body").inner_text()
+            assert drafts == [], f"unchecked text was shown: {drafts}"
+            assert (
+                "50%" not in page_text and "Friday" not in page_text and "there!" not in page_text
+            )
 
             page.get_by_role("button", name="Where is my order?").click()
             expect(log.locator(".chat-bot .chat-text").nth(1)).to_have_text(
@@ -242,21 +243,19 @@ def test_the_real_model_streams_its_answer_into_the_browser(llm_bot: Path) -> No
     streamed = "".join(data["text"] for name, data in events if name == "token")
     (final,) = [data for name, data in events if name == "message"]
     assert [name for name, _ in events][-1] == "done", events
-    shown = [text for text in dict.fromkeys(drafts) if text]
-    assert len(shown) >= 3, f"the model's answer did not stream: {shown}"
-    assert all(a != b and b.startswith(a) for a, b in itertools.pairwise(shown)), shown
-    assert streamed.startswith(shown[-1]), (shown, streamed)
+    assert streamed == ""  # a rephrasing is shown only once checked, as one message
+    assert all(final["text"].startswith(text.strip()) for text in drafts if text), drafts
     assert shown_text == final["text"]
 
     (bot_event,) = [e for e in tracker["events"] if e["event"] == "bot"]
     assert bot_event["text"] == final["text"]
     nlg = bot_event["metadata"]["nlg"]
     assert nlg["mode"] == "rephrase"
-    if nlg["source"] == "llm":  # the guard passed the model's words: they are the answer
-        assert final["text"] == streamed.strip() and "replaced" not in final
-    else:  # the guard turned them down: the template replaced the draft
-        assert nlg["source"] == "template" and nlg["replaced"] and nlg["reason"], nlg
-        assert final["text"] == GREETING and final["replaced"] is True
+    if nlg["source"] == "llm":  # a checked lead-in in front of the unchanged template
+        assert final["text"].endswith(f" {GREETING}") and final["text"] != GREETING
+    else:  # every draft was refused: the template, and the reasons are recorded
+        assert nlg["source"] == "template" and nlg["reason"], nlg
+        assert final["text"] == GREETING
 
 
 def sse_events(body: str) -> list[tuple[str, dict[str, Any]]]:

@@ -1,4 +1,4 @@
-"""``POST /webhooks/rest/stream``: a turn as server-sent events — LLM tokens, then each message."""
+"""``POST /webhooks/rest/stream``: a turn as server-sent events; nothing unchecked is sent."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dialogue.locks import InMemoryLockStore
 from dialogue.stores import InMemoryTrackerStore
 from dialogue.tracker import ConversationId
 from nlg import TemplateNLG
-from nlg.llm import LLMNLG
+from nlg.llm import LLMNLG, LLMSettings
 from nlg.testing import ScriptedGenerator
 from parley.agent import BotAgent
 from parley.channels import RestInput
@@ -26,10 +26,15 @@ from parley.server import create_app
 from tests.parley.bots import SHOP_BOT, train_bot, write_bot
 
 STREAM = "/webhooks/rest/stream"
+# The template-keyed scripts reword the template (rather than write a lead-in to it).
+REWRITE = LLMSettings(rephrase_style="rewrite", candidates=1)
 TEMPLATE = '- text: "Order {order_number} is on its way."'
 FLAGGED = TEMPLATE + "\n              metadata: {rephrase: true}"
 SCRIPT = {"Order PO-12345 is on its way.": "Good news: order PO-12345 is on its way to you!"}
 SCRIPT_BREAKING_A_FACT = {"Order PO-12345 is on its way.": "Order PO-54321 is on its way!"}
+SCRIPT_FALSE_SECOND_SENTENCE = {
+    "Order PO-12345 is on its way.": "Order PO-12345 is on its way. It arrives in 2 days for $5."
+}
 
 
 def train_shop_bot_with_rephrasing(root: Path) -> TrainedModel:
@@ -54,7 +59,7 @@ def agent_for(model: TrainedModel, script: dict[str, str], store: Any = None) ->
         domain=model.domain,
         interpreter=model.interpreter,
         policy=model.policy,
-        nlg=LLMNLG(templates, ScriptedGenerator(script)),
+        nlg=LLMNLG(templates, ScriptedGenerator(script), REWRITE),
         actions=ActionResolver(model.domain, NoCustomActions()),
         store=store or InMemoryTrackerStore(),
         locks=InMemoryLockStore(),
@@ -97,17 +102,13 @@ async def test_a_template_reply_comes_only_as_a_message_then_done(agent: BotAgen
     ]
 
 
-async def test_llm_text_streams_as_tokens_then_arrives_as_the_final_message(
+async def test_a_rewording_arrives_whole_as_one_checked_message_with_no_draft_tokens(
     agent: BotAgent,
 ) -> None:
     events = await say(agent, "where is PO-12345")
 
-    tokens = [data for name, data in events if name == "token"]
-    assert len(tokens) > 1
-    assert {t["index"] for t in tokens} == {0}
     final = "Good news: order PO-12345 is on its way to you!"
-    assert "".join(t["text"] for t in tokens) == final
-    assert events[-2:] == [
+    assert events == [
         ("message", {"recipient_id": "ana", "text": final, "index": 0}),
         ("done", {}),
     ]
@@ -123,17 +124,20 @@ async def test_what_is_streamed_as_final_is_what_is_stored(agent: BotAgent) -> N
     assert stored[-1].metadata["nlg"]["source"] == "llm"
 
 
-async def test_a_draft_the_guard_rejects_is_replaced_by_the_template(model: TrainedModel) -> None:
-    events = await say(agent_for(model, SCRIPT_BREAKING_A_FACT), "where is PO-12345")
+@pytest.mark.parametrize(
+    "script",
+    [SCRIPT_BREAKING_A_FACT, SCRIPT_FALSE_SECOND_SENTENCE],
+    ids=["changed order number", "false fact in the second sentence"],
+)
+async def test_not_one_token_of_a_refused_draft_reaches_the_client(
+    model: TrainedModel, script: dict[str, str]
+) -> None:
+    events = await say(agent_for(model, script), "where is PO-12345")
 
-    assert [name for name, _ in events][-2:] == ["message", "done"]
-    assert "PO-54321" in "".join(d["text"] for name, d in events if name == "token")
-    assert events[-2][1] == {
-        "recipient_id": "ana",
-        "text": "Order PO-12345 is on its way.",
-        "index": 0,
-        "replaced": True,
-    }
+    assert events == [
+        ("message", {"recipient_id": "ana", "text": "Order PO-12345 is on its way.", "index": 0}),
+        ("done", {}),
+    ]
 
 
 async def test_a_failed_turn_ends_with_an_error_then_done(model: TrainedModel) -> None:
