@@ -39,6 +39,7 @@ from nlg_cases import ANSWERABLE, CONVERSATIONS, HONEST_REFUSAL, UNANSWERABLE
 from served_bot import copy_trained_project
 
 from dialogue.stores import InMemoryTrackerStore
+from dialogue.tracker import ConversationId
 from nlg.guard import extract_facts
 from nlg.interfaces import BotMessage
 from nlg.template import TemplateNLG
@@ -55,7 +56,7 @@ async def play(
     turns = []
     for text in texts:
         start = time.perf_counter()
-        messages = await agent.handle_message(UserMessage(text=text, sender_id=sender))
+        messages = await agent.handle_message(UserMessage(text, ConversationId(sender)))
         turns.append((time.perf_counter() - start, messages))
     return turns
 
@@ -104,10 +105,7 @@ async def rephrase_run(llm: BotAgent, plain: BotAgent, limit: int) -> dict[str, 
 def known_facts(root: Path, agent: BotAgent) -> str:
     knowledge = " ".join(p.read_text() for p in sorted((root / "knowledge").glob("*")))
     templates = " ".join(
-        str(variant.get("text", ""))
-        for variants in agent.domain.responses.values()
-        for variant in variants
-        if isinstance(variant, dict)
+        variant.text or "" for variants in agent.domain.responses.values() for variant in variants
     )
     return f"{knowledge} {templates}"
 
