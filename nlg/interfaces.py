@@ -82,6 +82,9 @@ class GenerationRequest:
     ``temperature == 0`` decodes greedily; above it, tokens are sampled (top-p),
     reproducibly when ``seed`` is set. ``repetition_penalty`` applies to the tokens
     of the reply only, so copying facts from the prompt is never discouraged.
+    ``stop_at`` ends the reply as soon as its text ends with one of the strings
+    (a lead-in stops at its first ``.``, ``!`` or ``?``); the decision depends on
+    the reply's own tokens only, so it is the same in every batch.
     """
 
     messages: tuple[ChatMessage, ...]
@@ -91,6 +94,7 @@ class GenerationRequest:
     seed: int | None = None
     repetition_penalty: float = 1.15
     min_new_tokens: int = 0
+    stop_at: tuple[str, ...] = ()  # the reply ends once its text ends with one of these
 
 
 @runtime_checkable

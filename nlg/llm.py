@@ -57,6 +57,7 @@ from nlg.verified import Released, decode_verified, decode_whole
 log = logging.getLogger(__name__)
 
 Mode = Literal["rephrase", "answer"]
+SENTENCE_ENDS = (".", "!", "?", "\n")
 Source = Literal["llm", "template", "extract"]
 
 
@@ -181,12 +182,11 @@ class LLMNLG:
         one_sentence: bool,
     ) -> BotMessage:
         k = max(1, self.settings.candidates)
-        requests = [self._request(prompt, max_new_tokens, seed) for seed in range(k)]
+        stop_at = SENTENCE_ENDS if one_sentence else ()
+        requests = [self._request(prompt, max_new_tokens, seed, stop_at) for seed in range(k)]
         try:
             async with asyncio.timeout(self.settings.deadline):
-                drafts = await asyncio.gather(
-                    *(decode_whole(self.generator, r, one_sentence) for r in requests)
-                )
+                drafts = await asyncio.gather(*(decode_whole(self.generator, r) for r in requests))
         except TimeoutError:
             return _annotated(message, "rephrase", "template", ["deadline"])
         except GenerationError as e:
@@ -201,13 +201,18 @@ class LLMNLG:
         return _annotated(message, "rephrase", "template", reasons)
 
     def _request(
-        self, prompt: tuple[ChatMessage, ...], max_new_tokens: int, seed: int
+        self,
+        prompt: tuple[ChatMessage, ...],
+        max_new_tokens: int,
+        seed: int,
+        stop_at: tuple[str, ...] = (),
     ) -> GenerationRequest:
         return GenerationRequest(
             messages=prompt,
             max_new_tokens=max_new_tokens,
             temperature=0.0 if seed == 0 else self.settings.temperature,
             seed=None if seed == 0 else seed,
+            stop_at=stop_at,
         )
 
     # -- answers from the knowledge folder -----------------------------------------------

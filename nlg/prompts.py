@@ -110,7 +110,7 @@ LEADIN_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("thanks so much!", "You're very welcome."),
     ("what time does support open", "Good question!"),
     ("where's my stuff, order PO-11111", "Let me check on that order for you."),
-    ("how much does delivery cost", "Happy to explain our shipping."),
+    ("how much does delivery cost", "Happy to help with that."),
     ("the zipper on my bag broke", "I'm sorry to hear about your bag."),
     ("hello there", "Hi, thanks for reaching out!"),
 )

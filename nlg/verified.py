@@ -43,17 +43,13 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _BOUNDARY.split(text) if s.strip()]
 
 
-async def decode_whole(
-    generator: TextGenerator, request: GenerationRequest, first_sentence: bool = False
-) -> str:
-    """The whole draft; with ``first_sentence``, decoding stops once one sentence is complete."""
+async def decode_whole(generator: TextGenerator, request: GenerationRequest) -> str:
+    """The whole draft, released to nobody."""
     pieces: list[str] = []
     iterator = generator.stream(request)
     try:
         async for piece in iterator:
             pieces.append(piece)
-            if first_sentence and len(_split_keep_tail("".join(pieces))) > 1:
-                break
     finally:
         await iterator.aclose()  # type: ignore[attr-defined]
     return "".join(pieces).strip()

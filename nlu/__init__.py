@@ -5,6 +5,8 @@ later ``NLUPipeline.load(dir).parse(text)``. Components are registered by their
 config.yml names in :data:`nlu.registry.COMPONENTS`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from nlu.errors import (
     ModelLoadError,
     NLUError,
@@ -22,7 +24,19 @@ from nlu.interfaces import (
     TrainingData,
     TrainingExample,
 )
-from nlu.pipeline import DEFAULT_PIPELINE, NLUPipeline
+
+if TYPE_CHECKING:
+    from nlu.pipeline import DEFAULT_PIPELINE, NLUPipeline
+
+
+def __getattr__(name: str) -> Any:
+    """The pipeline loads on first use: importing :mod:`nlu.interfaces` (as the event model
+    does) must not import the component registry, and with it torch and spaCy."""
+    if name in {"DEFAULT_PIPELINE", "NLUPipeline"}:
+        from nlu import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'nlu' has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_PIPELINE",

@@ -15,6 +15,8 @@ metric                                 type       labels / meaning
                                                   tracker store at scrape time)
 ``parley_llm_tokens_total``            counter    ``model``: tokens the LLM generated
 ``parley_llm_generation_seconds``      histogram  ``model``: time per generation
+``parley_nlg_refusals_total``          counter    ``reason``: LLM drafts the fact guard, the
+                                                  lead-in check or the output filter refused
 =====================================  =========  =============================================
 
 LLM tokens per second: ``rate(parley_llm_tokens_total[1m]) /
@@ -89,6 +91,12 @@ class Metrics:
             "Seconds per LLM generation.",
             ["model"],
             buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.nlg_refusals = Counter(
+            "parley_nlg_refusals",
+            "LLM drafts the checks refused, by reason (the template or passages were sent).",
+            ["reason"],
             registry=r,
         )
 
@@ -179,7 +187,12 @@ class TimedNLG:
         self, response: str, tracker: Tracker, channel: str | None = None, **kwargs: Any
     ) -> BotMessage | None:
         with self.metrics.time("nlg"):
-            return await self.inner.generate(response, tracker, channel, **kwargs)
+            message = await self.inner.generate(response, tracker, channel, **kwargs)
+        note = message.metadata.get("nlg") if message is not None else None
+        if isinstance(note, dict):
+            for reason in note.get("refusals", ()):
+                self.metrics.nlg_refusals.labels(reason=str(reason)).inc()
+        return message
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.inner!r})"

@@ -5,9 +5,10 @@ prints the replies: text, images, attachments, custom payloads and numbered
 buttons. Typing a button's number sends its payload. ``/stop``, end of input
 (Ctrl-D) or Ctrl-C ends the session.
 
-Replies stream: text an LLM writes appears token by token as it is decoded. If
-the final message differs from that draft (the fact guard sent the template
-instead), the final text is printed after it, marked ``(checked answer)``.
+Replies stream: checked sentences of an LLM answer appear as they are released,
+and the rest of the message follows once it is final. Nothing unchecked is ever
+written (see :mod:`nlg.verified`); should a final message not begin with what was
+streamed, it is printed whole after it, marked ``(checked answer)``.
 """
 
 from __future__ import annotations

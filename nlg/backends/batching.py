@@ -50,7 +50,9 @@ class Call:
 
 
 class BatchDecoder(Protocol):
-    def start(self, prompts: Sequence[Sequence[int]], max_new_tokens: int) -> Tensor: ...
+    def start(
+        self, prompts: Sequence[Sequence[int]], max_new_tokens: int, prefixes: Sequence[int] = ()
+    ) -> Tensor: ...
     def step(self, tokens: Tensor) -> Tensor: ...
     def keep(self, rows: Tensor) -> None: ...
 
@@ -68,6 +70,7 @@ class Job:
     tokens: list[int] = field(default_factory=list)
     sent_chars: int = 0
     rng: torch.Generator | None = None
+    prefix: int = 0  # tokens before the prompt's last chat message: a reusable prefix
 
 
 def choose(logits: Tensor, job: Job, stop_ids: Sequence[int] = ()) -> int:
@@ -181,7 +184,8 @@ class GenerationQueue:
             return
         self.batch_sizes.append(len(jobs))
         budget = max(job.request.max_new_tokens for job in jobs)
-        logits = self.decoder.start([job.prompt for job in jobs], budget)
+        prompts, prefixes = [job.prompt for job in jobs], [job.prefix for job in jobs]
+        logits = self.decoder.start(prompts, budget, prefixes)
         active = list(jobs)
         while active:
             stops = sorted(self.stop_ids)
@@ -210,7 +214,11 @@ class GenerationQueue:
         if not text.endswith("\ufffd"):  # wait for the rest of a multi-byte character
             job.emit(text[job.sent_chars :])
             job.sent_chars = len(text)
-        if len(job.tokens) >= job.request.max_new_tokens:
+        if len(job.tokens) >= job.request.max_new_tokens or _stops(text, job.request.stop_at):
             job.emit(None)
             return False
         return True
+
+
+def _stops(text: str, stop_at: Sequence[str]) -> bool:
+    return bool(stop_at) and text.rstrip(" \"'").endswith(tuple(stop_at))

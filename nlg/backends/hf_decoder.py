@@ -23,7 +23,10 @@ class HFDecoder:
         self._mask = torch.zeros(0, 0, dtype=torch.long)
         self._positions = torch.zeros(0, dtype=torch.long)
 
-    def start(self, prompts: Sequence[Sequence[int]], max_new_tokens: int) -> Tensor:
+    def start(
+        self, prompts: Sequence[Sequence[int]], max_new_tokens: int, prefixes: Sequence[int] = ()
+    ) -> Tensor:
+        """Prefill ``prompts`` in one left-padded batch (``prefixes`` is not used here)."""
         longest = max(len(p) for p in prompts)
         ids = torch.full((len(prompts), longest), self.pad_id, dtype=torch.long)
         mask = torch.zeros(len(prompts), longest, dtype=torch.long)

@@ -32,7 +32,7 @@ import torch
 from torch import Tensor
 from torch.nn import functional
 
-from nlg.backends.prefix_cache import PrefixCache, Reuse
+from nlg.backends.prefix_cache import NOTHING, PrefixCache, Reuse
 
 SUPPORTED_MODEL_TYPES = frozenset({"llama", "mistral", "qwen2"})
 
@@ -172,14 +172,43 @@ class LlamaDecoder:
             down=Projection(mlp.down_proj.weight, None, dtype),
         )
 
-    def start(self, prompts: Sequence[Sequence[int]], max_new_tokens: int) -> Tensor:
+    def start(
+        self,
+        prompts: Sequence[Sequence[int]],
+        max_new_tokens: int,
+        prefixes: Sequence[int] = (),
+    ) -> Tensor:
         """Prefill ``prompts``; the next-token logits of each row, ``[B, vocab]``.
 
         Row ``b`` reuses the cached keys and values of its longest cached prefix
         (``m[b]`` tokens, slots ``0..m[b]``); the rest of every prompt is
         left-padded into the slots after the longest reused prefix and prefilled.
+
+        ``prefixes[b]`` > 0 (the tokens before the prompt's last chat message)
+        makes the reuse exact: row ``b`` reuses exactly that prefix, prefilled on
+        its own first when no cached prompt has it. A prompt's keys and values
+        then never depend on which prompts came before it, so the same
+        conversation decodes to the same reply every time.
         """
-        reuse = [self.prefixes.lookup(prompt) for prompt in prompts]
+        if any(prefixes) and self.prefixes.capacity > 0:
+            self._prefill_prefixes(prompts, prefixes)
+            reuse = [
+                self.prefixes.lookup(prompt, exactly=n) if n else self.prefixes.lookup(prompt)
+                for prompt, n in zip(prompts, prefixes, strict=True)
+            ]
+        else:
+            reuse = [self.prefixes.lookup(prompt) for prompt in prompts]
+        return self._prefill(prompts, max_new_tokens, reuse)
+
+    def _prefill_prefixes(self, prompts: Sequence[Sequence[int]], prefixes: Sequence[int]) -> None:
+        """Prefill, each on its own and reusing nothing, the prefixes no cached prompt has."""
+        for prompt, n in zip(prompts, prefixes, strict=True):
+            if n and not self.prefixes.covers(prompt[:n]):
+                self._prefill([prompt[:n]], 0, [NOTHING])
+
+    def _prefill(
+        self, prompts: Sequence[Sequence[int]], max_new_tokens: int, reuse: list[Reuse]
+    ) -> Tensor:
         shared = max(r.length for r in reuse)
         tails = [prompt[r.length :] for prompt, r in zip(prompts, reuse, strict=True)]
         batch, width, device = len(prompts), max(len(t) for t in tails), self.device

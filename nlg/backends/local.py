@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +24,7 @@ from nlg.backends.hf_decoder import HFDecoder
 from nlg.backends.llama import INT4, INT8, QUANTISED, LlamaDecoder, quantised_supported
 from nlg.backends.model_files import load_causal_lm
 from nlg.errors import GenerationError, NLGConfigError
-from nlg.interfaces import GenerationRequest
+from nlg.interfaces import ChatMessage, GenerationRequest
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -88,9 +88,19 @@ class TransformersGenerator:
         return cls(tokenizer, queue, str(options.model or "bundled SmolLM2-135M-Instruct"))
 
     def prompt_ids(self, request: GenerationRequest) -> list[int]:
-        messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        return self._chat_ids(request.messages, generation_prompt=True)
+
+    def prefix_length(self, request: GenerationRequest, ids: list[int]) -> int:
+        """Tokens of ``ids`` before the last chat message (0 if they are not a prefix of it)."""
+        if len(request.messages) < 2:
+            return 0
+        head = self._chat_ids(request.messages[:-1], generation_prompt=False)
+        return len(head) if ids[: len(head)] == head else 0
+
+    def _chat_ids(self, messages: Sequence[ChatMessage], generation_prompt: bool) -> list[int]:
+        chat = [{"role": m.role, "content": m.content} for m in messages]
         ids = self.tokenizer.apply_chat_template(
-            messages, add_generation_prompt=True, tokenize=True, return_dict=True
+            chat, add_generation_prompt=generation_prompt, tokenize=True, return_dict=True
         )["input_ids"]
         return list(ids)
 
@@ -101,7 +111,8 @@ class TransformersGenerator:
         def emit(item: str | BaseException | None) -> None:
             loop.call_soon_threadsafe(pieces.put_nowait, item)
 
-        job = Job(self.prompt_ids(request), request, emit, threading.Event())
+        ids = self.prompt_ids(request)
+        job = Job(ids, request, emit, threading.Event(), prefix=self.prefix_length(request, ids))
         self.queue.submit(job)
         try:
             while (item := await pieces.get()) is not None:

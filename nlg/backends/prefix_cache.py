@@ -52,8 +52,14 @@ class PrefixCache:
     def __len__(self) -> int:
         return len(self._prompts)
 
-    def lookup(self, prompt: Sequence[int]) -> Reuse:
-        """The longest cached prefix of ``prompt``, leaving at least its last token to compute."""
+    def lookup(self, prompt: Sequence[int], exactly: int = 0) -> Reuse:
+        """The longest cached prefix of ``prompt``, leaving at least its last token to compute.
+
+        With ``exactly``, the first ``exactly`` tokens if a cached prompt shares them
+        (never more, never fewer), else nothing.
+        """
+        if exactly:
+            return self._exact(prompt, exactly)
         limit = len(prompt) - 1
         if limit <= 0 or not self._prompts:
             return NOTHING
@@ -67,6 +73,17 @@ class PrefixCache:
             self._prompts.move_to_end(best_key)
             self.reused_tokens += best.length
         return best
+
+    def _exact(self, prompt: Sequence[int], length: int) -> Reuse:
+        if length >= len(prompt):
+            return NOTHING
+        ids = torch.tensor(list(prompt[:length]), dtype=torch.long)
+        for key, cached in reversed(self._prompts.items()):
+            if len(cached.ids) >= length and _common_length(cached.ids, ids) == length:
+                self._prompts.move_to_end(key)
+                self.reused_tokens += length
+                return Reuse(cached, length)
+        return NOTHING
 
     def covers(self, prompt: Sequence[int]) -> bool:
         """Whether a cached prompt begins with all of ``prompt``."""

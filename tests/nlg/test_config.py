@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nlg.errors import NLGConfigError
+from nlg.errors import NLGConfigError, NLGConfigWarning
+from nlg.llm import LLMNLG
 from nlg.registry import GENERATORS
 from parley.project.endpoints import load_endpoints
 from parley.registry import UnknownPluginError
@@ -41,9 +42,19 @@ def test_valid_options_load(tmp_path: Path) -> None:
     assert config is not None and config.options == {"rephrase": "all", "candidates": 3}
 
 
-def test_answer_responses_must_be_in_the_domain() -> None:
-    with pytest.raises(NLGConfigError, match="utter_nope"):
-        GENERATORS.get("llm")(DOMAIN, {"answer_responses": ["utter_nope"], "backend": "openai"})
+async def test_an_answer_response_the_domain_lacks_is_a_warning_and_the_bot_still_runs() -> None:
+    options = {
+        "answer_responses": ["utter_nope", "utter_shipping"],
+        "backend": "openai",
+        "url": "http://127.0.0.1:9/v1",
+        "model": "any",
+    }
+    with pytest.warns(NLGConfigWarning, match="utter_nope"):
+        nlg = GENERATORS.get("llm")(DOMAIN, options)
+
+    assert isinstance(nlg, LLMNLG)
+    assert nlg.settings.answer_responses == ("utter_shipping",)
+    await nlg.close()
 
 
 def test_an_unknown_backend_lists_the_known_ones() -> None:

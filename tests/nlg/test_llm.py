@@ -69,12 +69,12 @@ def test_the_llm_nlg_is_a_natural_language_generator() -> None:
 
 
 async def test_a_checked_lead_in_goes_in_front_of_the_unchanged_template() -> None:
-    nlg = llm(ScriptedGenerator({"how much is shipping?": "Happy to explain our shipping."}))
+    nlg = llm(ScriptedGenerator({"how much is shipping?": "Happy to explain the shipping."}))
 
     message = await nlg.generate("utter_shipping", conversation("how much is shipping?"))
 
     assert message is not None
-    assert message.text == f"Happy to explain our shipping. {SHIPPING}"
+    assert message.text == f"Happy to explain the shipping. {SHIPPING}"
     assert message.metadata["nlg"] == {"source": "llm", "mode": "rephrase"}
 
 

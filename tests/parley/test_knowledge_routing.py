@@ -1,0 +1,107 @@
+"""Questions the knowledge folder answers reach the knowledge answer, whatever NLU guessed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dialogue.domain import Domain
+from dialogue.events import UserUttered
+from dialogue.tracker import ConversationId, Tracker
+from nlg.interfaces import BotMessage
+from nlg.knowledge import KnowledgeBase, SentenceEncoder
+from nlu.interfaces import Entity, IntentPrediction, ParseResult
+from parley.knowledge_routing import KnowledgeRoutedInterpreter, knowledge_intent
+from parley.metrics import Metrics, TimedNLG
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@dataclass
+class FixedNLU:
+    """An interpreter that is always ``confidence`` sure of ``intent``."""
+
+    intent: str
+    confidence: float
+    entities: tuple[Entity, ...] = ()
+
+    def parse(self, text: str, message_id: str | None = None) -> ParseResult:
+        guess = IntentPrediction(self.intent, self.confidence)
+        return ParseResult(text, guess, self.entities, (guess,), message_id=message_id)
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> KnowledgeBase:
+    return KnowledgeBase.load(KNOWLEDGE, SentenceEncoder.load())
+
+
+def routed(knowledge: KnowledgeBase, nlu: FixedNLU, text: str) -> ParseResult:
+    return KnowledgeRoutedInterpreter(nlu, knowledge, "out_of_scope").parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "guess", "confidence"),
+    [
+        ("can I pay with PayPal?", "return_policy", 0.43),
+        ("how long is the warranty?", "out_of_scope", 0.3),
+        ("do you offer cash on delivery?", "shipping_options", 0.99),
+    ],
+    ids=["unsure NLU", "unsure out-of-scope", "sure but the knowledge is closer"],
+)
+def test_a_question_the_knowledge_answers_is_routed_to_the_knowledge_answer(
+    knowledge: KnowledgeBase, text: str, guess: str, confidence: float
+) -> None:
+    parsed = routed(knowledge, FixedNLU(guess, confidence), text)
+
+    assert parsed.intent is not None and parsed.intent.name == "out_of_scope"
+    if guess != "out_of_scope":  # routed: the knowledge score is the confidence, NLU's follows
+        assert parsed.intent.confidence >= 0.5
+        assert [i.name for i in parsed.intent_ranking][:2] == ["out_of_scope", guess]
+
+
+@pytest.mark.parametrize(
+    ("text", "nlu"),
+    [
+        ("do you sell kayaks?", FixedNLU("shipping_options", 0.5)),
+        ("what are your shipping options", FixedNLU("shipping_options", 0.97)),
+        (
+            "where is my order PO-48213 and when does it ship",
+            FixedNLU("order_status", 0.6, (Entity("order_number", "PO-48213", 18, 26),)),
+        ),
+    ],
+    ids=["nothing in the knowledge", "a confident intent of its own", "names an order"],
+)
+def test_other_messages_keep_their_nlu_intent(
+    knowledge: KnowledgeBase, text: str, nlu: FixedNLU
+) -> None:
+    parsed = routed(knowledge, nlu, text)
+    assert parsed.intent is not None and parsed.intent.name == nlu.intent
+
+
+def test_the_knowledge_intent_is_out_of_scope_where_the_domain_has_it() -> None:
+    assert knowledge_intent(["greet", "out_of_scope"]) == "out_of_scope"
+    assert knowledge_intent(["greet"]) == "nlu_fallback"
+
+
+@dataclass
+class RefusingNLG:
+    async def generate(
+        self, response: str, tracker: Tracker, channel: str | None = None, **kwargs: Any
+    ) -> BotMessage | None:
+        note = {"source": "template", "mode": "rephrase", "refusals": ["negation in lead-in"]}
+        return BotMessage(text="Hi.", metadata={"nlg": note})
+
+
+async def test_refused_drafts_are_counted_in_metrics_by_reason() -> None:
+    metrics = Metrics()
+    nlg = TimedNLG(RefusingNLG(), metrics)
+    tracker = Tracker(ConversationId("m"), (UserUttered(text="hi"),), Domain().initial_slots)
+
+    await nlg.generate("utter_greet", tracker)
+    await nlg.generate("utter_greet", tracker)
+
+    exposition = metrics.exposition().decode()
+    assert 'parley_nlg_refusals_total{reason="negation in lead-in"} 2.0' in exposition
