@@ -38,6 +38,9 @@ class LLMOptions(BaseModel):
     history_tokens: int = Field(200, ge=0)
     candidates: int = Field(4, ge=1, le=8, description="Drafts per rephrasing, one batch.")
     leadin_tokens: int = Field(24, ge=4, le=64)
+    constrain_leadins: bool = Field(
+        True, description="Decode lead-ins only from words the lead-in check accepts."
+    )
     generate_answers: bool = Field(
         True, description="Let the model word FAQ answers; false: extract passage sentences."
     )

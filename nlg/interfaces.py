@@ -85,6 +85,8 @@ class GenerationRequest:
     ``stop_at`` ends the reply as soon as its text ends with one of the strings
     (a lead-in stops at its first ``.``, ``!`` or ``?``); the decision depends on
     the reply's own tokens only, so it is the same in every batch.
+    ``allowed_words`` (lower-case words) constrains a local backend's decoding to
+    tokens that spell those words and ``. , ! '`` (remote backends ignore it).
     """
 
     messages: tuple[ChatMessage, ...]
@@ -95,6 +97,7 @@ class GenerationRequest:
     repetition_penalty: float = 1.15
     min_new_tokens: int = 0
     stop_at: tuple[str, ...] = ()  # the reply ends once its text ends with one of these
+    allowed_words: frozenset[str] | None = None  # local backends: decode only these words
 
 
 @runtime_checkable

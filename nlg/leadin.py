@@ -109,6 +109,23 @@ def check_leadin(leadin: str, customer_text: str, template: str) -> Verdict:
     return Verdict.of(reasons)
 
 
+def allowed_words(customer_text: str, template: str) -> frozenset[str]:
+    """The words a lead-in for this message may use: what :func:`check_leadin` accepts.
+
+    Given to the decoder (``GenerationRequest.allowed_words``), it keeps a small
+    model from spending its drafts on words the check would refuse: no numbers,
+    negations or claims, "welcome" only after thanks, "sorry" only after a problem.
+    """
+    customer = set(_WORD.findall(customer_text.lower()))
+    said = customer | set(_WORD.findall(template.lower()))
+    words = (ACKNOWLEDGEMENT_WORDS | _FUNCTION_WORDS | said) - _NEGATIONS - _CLAIMS - _NUMBER_WORDS
+    if not customer & _THANKS:
+        words -= _WELCOME
+    if not customer & PROBLEM_WORDS:
+        words -= _APOLOGY
+    return frozenset(w for w in words if not _NUMBERISH.search(w))
+
+
 def _shape(text: str, words: list[str]) -> list[str]:
     if not 2 <= len(words) <= 16:
         return [f"lead-in has {len(words)} words, not 2-16"]

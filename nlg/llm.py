@@ -49,7 +49,7 @@ from nlg.guard import FactGuard, Verdict
 from nlg.hygiene import OutputFilter
 from nlg.interfaces import BotMessage, ChatMessage, GenerationRequest, TextGenerator
 from nlg.knowledge import KnowledgeBase, Passage, Sentence
-from nlg.leadin import check_leadin, first_sentence
+from nlg.leadin import allowed_words, check_leadin, first_sentence
 from nlg.prompts import DEFAULT_PERSONA, answer_prompt, history, leadin_prompt, rephrase_prompt
 from nlg.template import TemplateNLG
 from nlg.verified import Released, decode_verified, decode_whole
@@ -73,6 +73,7 @@ class LLMSettings:
     temperature: float = 0.7
     max_new_tokens: int = 60
     leadin_tokens: int = 24
+    constrain_leadins: bool = True
     deadline: float = 6.0
     top_passages: int = 2
     min_passage_score: float = 0.35
@@ -160,7 +161,9 @@ class LLMNLG:
             return text, self._checked(template, text, slot_values, extra_words=16)
 
         budget = self.settings.leadin_tokens if lead_in else self.settings.max_new_tokens
-        return await self._best(message, prompt, budget, candidate, lead_in)
+        constrained = lead_in and self.settings.constrain_leadins
+        words = allowed_words(customer, template) if constrained else None
+        return await self._best(message, prompt, budget, candidate, lead_in, words)
 
     def _checked(
         self, template: str, text: str, slot_values: Sequence[str], extra_words: int = 0
@@ -180,10 +183,14 @@ class LLMNLG:
         max_new_tokens: int,
         candidate: Callable[[str], tuple[str, Verdict]],
         one_sentence: bool,
+        words: frozenset[str] | None,
     ) -> BotMessage:
         k = max(1, self.settings.candidates)
         stop_at = SENTENCE_ENDS if one_sentence else ()
-        requests = [self._request(prompt, max_new_tokens, seed, stop_at) for seed in range(k)]
+        requests = [
+            replace(self._request(prompt, max_new_tokens, seed, stop_at), allowed_words=words)
+            for seed in range(k)
+        ]
         try:
             async with asyncio.timeout(self.settings.deadline):
                 drafts = await asyncio.gather(*(decode_whole(self.generator, r) for r in requests))

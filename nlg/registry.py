@@ -54,6 +54,7 @@ def _llm(
         rephrase=parsed.rephrase,
         rephrase_style=parsed.rephrase_style,
         leadin_tokens=parsed.leadin_tokens,
+        constrain_leadins=parsed.constrain_leadins,
         generate_answers=parsed.generate_answers,
         answer_min_score=parsed.answer_min_score,
         route_min_score=parsed.route_min_score,

@@ -71,11 +71,14 @@ class Job:
     sent_chars: int = 0
     rng: torch.Generator | None = None
     prefix: int = 0  # tokens before the prompt's last chat message: a reusable prefix
+    allowed: Tensor | None = None  # [vocab] booleans: the only tokens it may choose
 
 
 def choose(logits: Tensor, job: Job, stop_ids: Sequence[int] = ()) -> int:
     """The next token of ``job``: penalise repeats of its own tokens, then greedy or top-p."""
     request = job.request
+    if job.allowed is not None:
+        logits = logits.masked_fill(~job.allowed.to(logits.device), float("-inf"))
     if len(job.tokens) < request.min_new_tokens and stop_ids:
         logits = logits.clone()
         logits[list(stop_ids)] = float("-inf")

@@ -23,6 +23,7 @@ from nlg.backends.batching import BatchDecoder, GenerationQueue, Job
 from nlg.backends.hf_decoder import HFDecoder
 from nlg.backends.llama import INT4, INT8, QUANTISED, LlamaDecoder, quantised_supported
 from nlg.backends.model_files import load_causal_lm
+from nlg.backends.vocabulary import VocabularyMask
 from nlg.errors import GenerationError, NLGConfigError
 from nlg.interfaces import ChatMessage, GenerationRequest
 
@@ -65,11 +66,26 @@ def pick_dtype(dtype: str, device: str, model: Any = None) -> torch.dtype | str:
 class TransformersGenerator:
     """Satisfies :class:`~nlg.interfaces.TextGenerator` with a local model."""
 
-    def __init__(self, tokenizer: Any, queue: GenerationQueue, model_id: str) -> None:
+    def __init__(
+        self,
+        tokenizer: Any,
+        queue: GenerationQueue,
+        model_id: str,
+        vocabulary: VocabularyMask | None = None,
+    ) -> None:
         """``queue`` runs the model; everything torch does happens on its thread."""
         self.tokenizer = tokenizer
         self.queue = queue
         self.model_id = model_id
+        self._vocabulary = vocabulary
+
+    @property
+    def vocabulary(self) -> VocabularyMask:
+        """Token masks for constrained decoding (``GenerationRequest.allowed_words``)."""
+        if self._vocabulary is None:
+            _, _, stops = self.queue.ready()
+            self._vocabulary = VocabularyMask(self.tokenizer, always=set(stops))
+        return self._vocabulary
 
     @classmethod
     def load(cls, options: LocalModelOptions, cache: Path | None = None) -> TransformersGenerator:
@@ -84,8 +100,10 @@ class TransformersGenerator:
             return decoder, tokenizer, stop_ids(model, tokenizer)
 
         queue = GenerationQueue(build, options.max_batch, options.max_wait_ms / 1000)
-        _, tokenizer, _ = queue.ready()
-        return cls(tokenizer, queue, str(options.model or "bundled SmolLM2-135M-Instruct"))
+        _, tokenizer, stops = queue.ready()
+        vocabulary = VocabularyMask(tokenizer, always=set(stops))
+        name = str(options.model or "bundled SmolLM2-135M-Instruct")
+        return cls(tokenizer, queue, name, vocabulary)
 
     def prompt_ids(self, request: GenerationRequest) -> list[int]:
         return self._chat_ids(request.messages, generation_prompt=True)
@@ -113,6 +131,8 @@ class TransformersGenerator:
 
         ids = self.prompt_ids(request)
         job = Job(ids, request, emit, threading.Event(), prefix=self.prefix_length(request, ids))
+        if request.allowed_words is not None:
+            job.allowed = self.vocabulary.mask(request.allowed_words)
         self.queue.submit(job)
         try:
             while (item := await pieces.get()) is not None:
