@@ -2,20 +2,43 @@
 
 Templates are where the business states facts. A rephrasing passes only when
 
-* every fact of the template appears in it *unchanged* (same characters): numbers
-  and number ranges (``3-5``), money (``$4.95``), dates, times (``8am-8pm``), order
-  ids (``PO-12345``), emails, URLs, and every filled slot value the template shows;
-* every quantity keeps the word that followed it (``3-5 business days`` may not
-  become ``3-5 days``, ``warehouse 7`` may not become ``7 pounds``);
-* it adds no number, spelled-out number, URL or email the template does not have;
+* every fact of the template appears in it *unchanged* and as a whole token:
+  numbers and ranges (``3-5``), money, dates, times, phone numbers, order ids
+  (``PO-48213`` is not ``PO-48213-B``), emails, URLs, and every filled slot value
+  the template shows (``Ana`` is not ``Anastasia``);
+* it adds no number, spelled-out number, id, URL or email the template lacks;
+* its meaning is the template's (:mod:`nlg.claims`, on the tokens of
+  :mod:`nlg.meaning`): the same negations (``not``, ``no``, ``never``, ``n't``,
+  ``cannot``, ``without``, ``no longer``); the same direction and comparison words
+  (over/under, before/after, up to/at least, until/from, more/less); the same
+  quantifiers (a universal "all/every/each" not turned into "some/few/only"); no key
+  word swapped for its opposite (open/closed, refunded/charged, free/fee, card/store
+  credit, ... :data:`nlg.lexicon.ANTONYMS`) or added; each quantity keeps the words on
+  both sides (``3-5 business days``, ``$5 per order``, ``2.1 kg``, "over $50") and its
+  neighbouring words, so two prices or dates cannot trade places;
+* every sentence either is a plain acknowledgement ("Sure, happy to help!") or is
+  mostly made of the template's words;
 * its length stays within ``[min_ratio, max_ratio]`` times the template's words.
 
 :meth:`FactGuard.check_grounded` applies the same "no new facts" rule to an
-answer written from retrieved passages, and also asks that most of its content
-words come from them, that a negated sentence has a negated passage sentence
-about the same thing (so "we accept PayPal" cannot turn into "we do not"), and
-that it does more than repeat the question. The guard is pure string work,
-deterministic and fast.
+answer written from retrieved passages, and asks that every claim (sentence) be
+supported by one passage sentence: most of its words (stemmed, with synonyms,
+``2-year`` = ``2 years``) are there, with the same polarity (an added *or a dropped*
+negation is refused), and no direction, quantifier, opposite word or unit the
+sentence does not have. Each reason comes with a category (:attr:`Verdict.categories`).
+
+The guard is rules over words: deterministic, pure Python, well under a
+millisecond per check. **What it still cannot catch:** a change of meaning made
+with words outside its lists (a verb swapped for an unlisted opposite, "ship"
+for "collect"); a fact moved to a different subject when both stay in the same
+few words of context; wrong reasoning over correct facts ("free over $50, so
+your $30 order ships free"); negation expressed by a word it does not know
+("fail to", "refuse to", "lack"); double negatives that cancel out (they are
+refused, not understood); hedges and tone ("probably", "guaranteed"); facts
+spelled differently from the template ("three" for "3" is refused, not
+understood); and anything said in a language other than English. It also
+refuses some faithful rewordings: a negation expressed positively ("we do not
+ship abroad" -> "we only ship domestically") or a dropped key word such as "free".
 """
 
 from __future__ import annotations
@@ -24,30 +47,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nlg import claims as meaning_checks
+from nlg.facts import FACT_PATTERNS, extract_facts, has_whole
+from nlg.meaning import Tok, analyse, claims, content
+
+__all__ = ["FACT_PATTERNS", "FactGuard", "Verdict", "content_words", "extract_facts"]
+
+Reason = tuple[str, str]
 _URL = r"(?:https?://|www\.)[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_MONEY = r"[$€£]\s?\d[\d,]*(?:\.\d+)?"
-# Order ids, tracking numbers, SKUs: one token of capitals and digits with both in it.
-_ORDER_ID = r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}\b"
-_DATE = r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
-_TIME_RANGE = r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)(?:\s?-\s?\d{1,2}(?::\d{2})?\s?(?:am|pm))?"
-_NUMBER_RANGE = r"\d+(?:[.,]\d+)*(?:\s?(?:-|\u2013|to)\s?\d+(?:[.,]\d+)*)?"
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_MONTH_DAY = rf"\b(?:{_MONTHS})\s+{_DAY}\b|\b{_DAY}\s+(?:{_MONTHS})\b"
-
-FACT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE if name in {"date", "time"} else 0))
-    for name, pattern in (
-        ("url", _URL),
-        ("email", _EMAIL),
-        ("money", _MONEY),
-        ("order id", _ORDER_ID),
-        ("date", f"{_DATE}|{_MONTH_DAY}"),
-        ("time", _TIME_RANGE),
-        ("number", _NUMBER_RANGE),
-    )
-)
+_ID_KINDS = frozenset({"order id", "money", "date", "time", "phone", "email", "url"})
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -58,7 +67,7 @@ _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER_WORDS = _wordset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-    "eighty ninety hundred thousand million dozen once twice half"
+    "eighty ninety hundred thousand million dozen twice half"
 )
 _WORD = re.compile(r"[a-z0-9']+")
 _STOPWORDS = _wordset(
@@ -67,32 +76,30 @@ _STOPWORDS = _wordset(
     "can will would could should may might do does did have has had not no so than then there "
     "here what which who when where how all any some also just very more most into out up"
 )
-_NEGATIONS = _wordset("no not never cannot can't don't doesn't won't isn't aren't none nothing")
-_QUANTITY = re.compile(r"(?<![\w-])([$€£]?\d(?:[\d.,/-]*\d)?%?)(?=[\s.,;:!?)]|$)")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The guard's answer: ``ok``, or the reasons the text must not be sent."""
+    """The guard's answer: ``ok``, or the reasons the text must not be sent.
+
+    ``categories`` runs parallel to ``reasons``: one stable name per reason
+    ("polarity", "direction", "quantifier", "unit", "order", "antonym", "slot",
+    "new fact", "dropped fact", "length", "support"; "other" when not given).
+    """
 
     ok: bool
     reasons: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, reasons: list[str]) -> Verdict:
-        return cls(not reasons, tuple(reasons))
+    def of(cls, reasons: list[str], category: str = "other") -> Verdict:
+        return cls(not reasons, tuple(reasons), (category,) * len(reasons))
 
-
-def extract_facts(text: str) -> list[str]:
-    """Every fact string in ``text``, longest patterns first, without overlaps, in text order."""
-    taken: list[tuple[int, int, str]] = []
-    for _, pattern in FACT_PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if not any(start < e and s < end for s, e, _ in taken):
-                taken.append((start, end, match.group().strip()))
-    return [fact for _, _, fact in sorted(taken)]
+    @classmethod
+    def categorised(cls, pairs: Iterable[tuple[str, str]]) -> Verdict:
+        """From ``(category, reason)`` pairs, repeated reasons once, in order."""
+        unique = list(dict.fromkeys(pairs))
+        return cls(not unique, tuple(r for _, r in unique), tuple(c for c, _ in unique))
 
 
 def _digit_groups(text: str) -> set[str]:
@@ -112,6 +119,12 @@ def content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and len(w) > 2]
 
 
+def _said(sentence: list[Tok]) -> str:
+    words = [t.surface for i, t in enumerate(sentence) if i == 0 or t != sentence[i - 1]]
+    said = " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
+    return said.replace(" ,", ",").replace("( ", "(").replace(" )", ")")
+
+
 @dataclass(frozen=True)
 class FactGuard:
     """Checks LLM text against the template or passages it must stay true to."""
@@ -119,96 +132,141 @@ class FactGuard:
     min_ratio: float = 0.5
     max_ratio: float = 2.0
     min_support: float = 0.6
+    min_sentence_support: float = 0.5
 
     def check(self, template: str, candidate: str, slot_values: Iterable[str] = ()) -> Verdict:
         """May ``candidate`` be sent instead of ``template`` (with ``slot_values`` filled in)?"""
-        required = self.required(template, slot_values)
-        reasons = [f"changed or dropped {fact!r}" for fact in required if fact not in candidate]
-        reasons += [
-            f"{number!r} now counts something else" for number in _unanchored(template, candidate)
+        pairs = [
+            ("dropped fact", f"changed or dropped {fact!r}")
+            for fact in extract_facts(template)
+            if not has_whole(candidate, fact)
         ]
-        reasons += self._new_facts(candidate, template)
-        reasons += self._length(template, candidate)
-        return Verdict.of(reasons)
+        pairs += _slots(template, candidate, slot_values)
+        pairs += self._new_facts(candidate, template)
+        pairs += self._length(template, candidate)
+        pairs += self._rephrase_meaning(template, candidate)
+        return Verdict.categorised(pairs)
 
     def required(self, template: str, slot_values: Iterable[str] = ()) -> list[str]:
         """The strings a rephrasing of ``template`` must keep verbatim."""
-        shown = [str(v) for v in slot_values if str(v).strip() and str(v) in template]
+        shown = [str(v) for v in slot_values if str(v).strip() and has_whole(template, str(v))]
         return list(dict.fromkeys(extract_facts(template) + shown))
 
     def check_grounded(self, answer: str, sources: Iterable[str], question: str = "") -> Verdict:
         """Is ``answer`` (to ``question``) supported by ``sources``? See the module docstring."""
-        source_text = "\n".join(sources)
-        reasons = self._new_facts(answer, source_text)
+        texts = list(sources)
+        source_text = "\n".join(texts)
+        pairs = self._new_facts(answer, source_text)
+        stated = claims(analyse(answer))
         words = content_words(answer)
-        known = set(content_words(source_text))
-        if not words:
-            reasons.append("no content")
-        elif (support := sum(w in known for w in words) / len(words)) < self.min_support:
-            reasons.append(f"only {support:.0%} of its content words are in the sources")
-        if words and set(words) <= set(content_words(question)):
-            reasons.append("repeats the question")
-        reasons += [
-            f"negation not in the sources: {s!r}"
-            for s in _unsupported_negations(answer, source_text)
-        ]
-        return Verdict.of(reasons)
+        if not stated or not words:
+            pairs.append(("support", "no content"))
+        elif set(words) <= set(content_words(question)):
+            pairs.append(("support", "repeats the question"))
+        units = [s for text in texts for s in claims(analyse(text))]
+        known = frozenset(w for s in units for w in content(s)) | frozenset(
+            t.canon for s in units for t in s
+        )
+        for claim in stated:
+            pairs += self._grounded_claim(claim, units, known)
+        return Verdict.categorised(pairs)
 
-    def _new_facts(self, candidate: str, reference: str) -> list[str]:
-        reasons = [
-            f"new number {n!r}" for n in sorted(_digit_groups(candidate) - _digit_groups(reference))
+    def _grounded_claim(
+        self, claim: list[Tok], units: list[list[Tok]], known: frozenset[str]
+    ) -> list[Reason]:
+        words = content(claim)
+        if not words:
+            return []
+        overall = sum(w in known for w in words) / len(words)
+        best = max(units, key=lambda s: _overlap(words, s), default=[])
+        if overall < self.min_support or _overlap(words, best) < 0.34:
+            share = min(overall, _overlap(words, best))
+            return [
+                (
+                    "support",
+                    f"only {share:.0%} of its content words are in the sources: {_said(claim)!r}",
+                )
+            ]
+        found = meaning_checks.polarity(best, claim, strict=False)
+        if found and "added" in found[0][1]:
+            found = [("polarity", f"negation not in the sources: {_said(claim)!r}")]
+        elif found:
+            found = [("polarity", f"negation dropped: the source says {_said(best)!r}")]
+        found += meaning_checks.directions(best, claim, strict=False)
+        found += meaning_checks.quantifiers(best, claim, strict=False)
+        found += meaning_checks.antonyms(best, claim, strict=False, known=known)
+        found += meaning_checks.units(best, claim, strict=False)
+        return found
+
+    def _rephrase_meaning(self, template: str, candidate: str) -> list[Reason]:
+        ref = [t for s in claims(analyse(template)) for t in s]
+        stated = claims(analyse(candidate))
+        new = [t for s in stated for t in s]
+        pairs = meaning_checks.polarity(ref, new, strict=True)
+        pairs += meaning_checks.units(ref, new, strict=True)
+        if not any(c == "direction" for c, _ in pairs):
+            pairs += meaning_checks.directions(ref, new, strict=True)
+        pairs += meaning_checks.quantifiers(ref, new, strict=True)
+        pairs += meaning_checks.antonyms(ref, new, strict=True)
+        pairs += meaning_checks.order(ref, new)
+        for sentence in stated:
+            if _overlap(content(sentence), ref) < self.min_sentence_support:
+                pairs.append(("new fact", f"not in the template: {_said(sentence)!r}"))
+        return pairs
+
+    def _new_facts(self, candidate: str, reference: str) -> list[Reason]:
+        pairs = [
+            ("new fact", f"new number {n!r}")
+            for n in sorted(_digit_groups(candidate) - _digit_groups(reference))
         ]
-        reasons += [
-            f"new number word {w!r}"
+        pairs += [
+            ("new fact", f"new number word {w!r}")
             for w in sorted(_number_words(candidate) - _number_words(reference))
         ]
-        reasons += [f"new link {link!r}" for link in sorted(_links(candidate) - _links(reference))]
-        return reasons
+        pairs += [
+            ("new fact", f"new link {link!r}")
+            for link in sorted(_links(candidate) - _links(reference))
+        ]
+        known = set(extract_facts(reference))
+        pairs += [
+            ("new fact", f"new fact {span!r}")
+            for span in dict.fromkeys(_id_facts(candidate))
+            if span not in known and not has_whole(reference, span)
+        ]
+        return pairs
 
-    def _length(self, template: str, candidate: str) -> list[str]:
+    def _length(self, template: str, candidate: str) -> list[Reason]:
         expected, got = len(template.split()), len(candidate.split())
         if got == 0:
-            return ["empty"]
+            return [("length", "empty")]
         if got < self.min_ratio * expected or got > max(self.max_ratio * expected, 8):
-            return [f"length {got} words against the template's {expected}"]
+            return [("length", f"length {got} words against the template's {expected}")]
         return []
 
 
-def _units(text: str) -> dict[str, set[str | None]]:
-    """Each plain quantity of ``text`` and the words right after it (``None``: no word).
+def _id_facts(text: str) -> list[str]:
+    from nlg.facts import fact_spans
 
-    ``3-5 business days`` gives ``{"3-5": {"business"}}``; stopwords and
-    punctuation count as no word, so ``$12.95.`` and ``$12.95 and`` agree.
-    """
-    found: dict[str, set[str | None]] = {}
-    for match in _QUANTITY.finditer(text):
-        following = re.match(r"[ \t]+([A-Za-z]+)", text[match.end() :])
-        word = following.group(1).lower() if following else None
-        found.setdefault(match.group(1).rstrip(".,/-"), set()).add(
-            word if word not in _STOPWORDS else None
-        )
-    return found
+    return [s.text for s in fact_spans(text) if s.kind in _ID_KINDS]
 
 
-def _unanchored(template: str, candidate: str) -> list[str]:
-    """Quantities now followed by a word that never followed them, or missing their word."""
-    wanted, got = _units(template), _units(candidate)
-    moved = []
-    for number, units in wanted.items():
-        seen = got.get(number, set())
-        named = units - {None}
-        if seen - units - {None} or (named and not named & seen):
-            moved.append(number)
-    return moved
+def _overlap(words: list[str], sentence: Iterable[Tok]) -> float:
+    """The share of ``words`` that ``sentence`` has (stemmed, with synonyms)."""
+    if not words:
+        return 1.0
+    have = {t.canon for t in sentence}
+    return sum(w in have for w in words) / len(words)
 
 
-def _unsupported_negations(answer: str, sources: str) -> list[str]:
-    negated = [s for s in _SENTENCE.split(sources) if _NEGATIONS & set(_WORD.findall(s.lower()))]
-    unsupported = []
-    for sentence in _SENTENCE.split(answer):
-        if not _NEGATIONS & set(_WORD.findall(sentence.lower())):
+def _slots(template: str, candidate: str, slot_values: Iterable[str]) -> list[Reason]:
+    pairs: list[Reason] = []
+    for value in dict.fromkeys(str(v).strip() for v in slot_values):
+        if not value or not has_whole(template, value) or has_whole(candidate, value):
             continue
-        topic = set(content_words(sentence))
-        if not any(len(topic & set(content_words(s))) >= min(2, len(topic)) for s in negated):
-            unsupported.append(sentence.strip())
-    return unsupported
+        if value in extract_facts(template):
+            continue  # already reported as a changed or dropped fact
+        if value.lower() in candidate.lower():
+            pairs.append(("slot", f"slot value {value!r} missing as a whole word"))
+        else:
+            pairs.append(("slot", f"changed or dropped {value!r}"))
+    return pairs
