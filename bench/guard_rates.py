@@ -4,8 +4,10 @@ Per category of meaning change (polarity, direction, quantifier, unit, order,
 antonym, slot, support): how many of its cases the guard refuses
 (``reject_rate``) and how many of those it refuses for a reason of that
 category (``right_reason_rate``); over the faithful paraphrases and grounded
-answers: ``accept_rate``. Then the speed of one check (median and p95 in
-microseconds, checks per second, on one core, nothing cached). Prints one JSON object;
+answers: ``accept_rate``. ``held_out`` repeats the two rates on cases written
+after the rules were tuned (``guard_cases_heldout.py``). Then the speed of one
+check (median and p95 in microseconds, checks per second, on one core, nothing
+cached). Prints one JSON object;
 :func:`guard_rates` returns it for other benchmarks (``bench/nlg_quality.py``).
 
     python bench/guard_rates.py [--repeat 20]
@@ -29,6 +31,7 @@ from nlg.guard import FactGuard, Verdict
 from nlg.meaning import analyse
 from tests.nlg.guard_cases import REJECTED, Case
 from tests.nlg.guard_cases_faithful import ACCEPTED
+from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
 
 # The verdict categories that count as the right reason for each kind of change.
 RIGHT_REASONS = {
@@ -116,6 +119,12 @@ def guard_rates(guard: FactGuard | None = None, repeat: int = 20) -> dict[str, A
             "right_reason_rate": rejected["right_reason_rate"],
             "faithful_cases": accepted["cases"],
             "accept_rate": accepted["accept_rate"],
+        },
+        "held_out": {
+            "meaning_changing_cases": len(HELD_OUT_REJECTED),
+            "reject_rate": _rejections(checker, HELD_OUT_REJECTED)["reject_rate"],
+            "faithful_cases": len(HELD_OUT_ACCEPTED),
+            "accept_rate": _acceptances(checker, HELD_OUT_ACCEPTED)["accept_rate"],
         },
         "speed": _speed(checker, [*REJECTED, *ACCEPTED], repeat),
     }

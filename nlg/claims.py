@@ -156,16 +156,28 @@ def _direction_reason(q: Quantity, other: Quantity) -> str:
 
 
 def order(ref: Sequence[Tok], new: Sequence[Tok]) -> list[Reason]:
-    """Two facts that traded places: each keeps the words that told them apart."""
-    old = {q.fact: q.anchors for q in quantities(tuple(ref))}
-    got = {q.fact: q.anchors for q in quantities(tuple(new))}
+    """Two facts that traded places: each keeps the words that told them apart.
+
+    Those words are the fact's own clause (back to a comma, "and" or another
+    fact); when the two clauses say the same ("costs $4.95", "costs $12.95"), the
+    rest of their sentences.
+    """
+    old = {q.fact: q for q in quantities(tuple(ref))}
+    got = {q.fact: q for q in quantities(tuple(new))}
     facts = [f for f in old if f in got]
     reasons: list[Reason] = []
     for i, f in enumerate(facts):
         for g in facts[i + 1 :]:
-            own_f, own_g = old[f] - old[g], old[g] - old[f]
-            if len(got[f] & own_g) > len(got[f] & own_f) and len(got[g] & own_f) > len(
-                got[g] & own_g
+            if _swapped(old[f].anchors, old[g].anchors, got[f].anchors, got[g].anchors) or (
+                old[f].anchors == old[g].anchors
+                and _swapped(old[f].context, old[g].context, got[f].context, got[g].context)
             ):
                 reasons.append(("order", f"facts swapped: {f!r} and {g!r}"))
     return reasons
+
+
+def _swapped(
+    had_f: frozenset[str], had_g: frozenset[str], has_f: frozenset[str], has_g: frozenset[str]
+) -> bool:
+    own_f, own_g = had_f - had_g, had_g - had_f
+    return len(has_f & own_g) > len(has_f & own_f) and len(has_g & own_f) > len(has_g & own_g)

@@ -56,6 +56,7 @@ __all__ = ["FACT_PATTERNS", "FactGuard", "Verdict", "content_words", "extract_fa
 Reason = tuple[str, str]
 _URL = r"(?:https?://|www\.)[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_SPEAKER = re.compile(r"\b(?:customer|assistant|user|system|agent|bot|human|ai)\s*:", re.IGNORECASE)
 _ID_KINDS = frozenset({"order id", "money", "date", "time", "phone", "email", "url"})
 
 
@@ -133,6 +134,7 @@ class FactGuard:
     max_ratio: float = 2.0
     min_support: float = 0.6
     min_sentence_support: float = 0.5
+    min_topic_overlap: float = 0.34
 
     def check(self, template: str, candidate: str, slot_values: Iterable[str] = ()) -> Verdict:
         """May ``candidate`` be sent instead of ``template`` (with ``slot_values`` filled in)?"""
@@ -144,6 +146,11 @@ class FactGuard:
         pairs += _slots(template, candidate, slot_values)
         pairs += self._new_facts(candidate, template)
         pairs += self._length(template, candidate)
+        pairs += [
+            ("support", f"speaker label {label!r}")
+            for label in _SPEAKER.findall(candidate)
+            if label not in _SPEAKER.findall(template)
+        ]
         pairs += self._rephrase_meaning(template, candidate)
         return Verdict.categorised(pairs)
 
@@ -163,7 +170,7 @@ class FactGuard:
             pairs.append(("support", "no content"))
         elif set(words) <= set(content_words(question)):
             pairs.append(("support", "repeats the question"))
-        units = [s for text in texts for s in claims(analyse(text))]
+        units = [u for text in texts for s in claims(analyse(text)) for u in _units(s)]
         known = frozenset(w for s in units for w in content(s)) | frozenset(
             t.canon for s in units for t in s
         )
@@ -178,25 +185,17 @@ class FactGuard:
         if not words:
             return []
         overall = sum(w in known for w in words) / len(words)
-        best = max(units, key=lambda s: _overlap(words, s), default=[])
-        if overall < self.min_support or _overlap(words, best) < 0.34:
-            share = min(overall, _overlap(words, best))
-            return [
-                (
-                    "support",
-                    f"only {share:.0%} of its content words are in the sources: {_said(claim)!r}",
-                )
-            ]
-        found = meaning_checks.polarity(best, claim, strict=False)
-        if found and "added" in found[0][1]:
-            found = [("polarity", f"negation not in the sources: {_said(claim)!r}")]
-        elif found:
-            found = [("polarity", f"negation dropped: the source says {_said(best)!r}")]
-        found += meaning_checks.directions(best, claim, strict=False)
-        found += meaning_checks.quantifiers(best, claim, strict=False)
-        found += meaning_checks.antonyms(best, claim, strict=False, known=known)
-        found += meaning_checks.units(best, claim, strict=False)
-        return found
+        best = max(units, key=lambda s: (_overlap(words, s), -len(s)), default=[])
+        share = min(overall, _overlap(words, best))
+        found: list[Reason] = []
+        if overall < self.min_support or share < self.min_sentence_support:
+            said = _said(claim)
+            found.append(
+                ("support", f"only {share:.0%} of its content words are in the sources: {said!r}")
+            )
+        if _overlap(words, best) < self.min_topic_overlap:
+            return found  # about nothing the sources say: no sentence to compare it with
+        return found + _claim_against(claim, best, known)
 
     def _rephrase_meaning(self, template: str, candidate: str) -> list[Reason]:
         ref = [t for s in claims(analyse(template)) for t in s]
@@ -248,6 +247,28 @@ def _id_facts(text: str) -> list[str]:
     from nlg.facts import fact_spans
 
     return [s.text for s in fact_spans(text) if s.kind in _ID_KINDS]
+
+
+def _claim_against(claim: list[Tok], best: list[Tok], known: frozenset[str]) -> list[Reason]:
+    """What ``claim`` says differently from the source sentence it is closest to."""
+    found = meaning_checks.polarity(best, claim, strict=False)
+    if found and "added" in found[0][1]:
+        found = [("polarity", f"negation not in the sources: {_said(claim)!r}")]
+    elif found:
+        found = [("polarity", f"negation dropped: the source says {_said(best)!r}")]
+    found += meaning_checks.directions(best, claim, strict=False)
+    found += meaning_checks.quantifiers(best, claim, strict=False)
+    found += meaning_checks.antonyms(best, claim, strict=False, known=known)
+    found += meaning_checks.units(best, claim, strict=False)
+    return found
+
+
+def _units(sentence: list[Tok]) -> list[list[Tok]]:
+    """A source sentence, and its part before a contrast: "charged when it ships, not ..."."""
+    for i in range(1, len(sentence) - 1):
+        if sentence[i].canon == "," and sentence[i + 1].canon == "not":
+            return [sentence, sentence[:i]]
+    return [sentence]
 
 
 def _overlap(words: list[str], sentence: Iterable[Tok]) -> float:

@@ -28,6 +28,8 @@ PHRASES: dict[str, str] = {
     "not any longer": "not still",
     "anymore": "still",
     "any longer": "still",
+    "never closes": "is always open",
+    "never closed": "always open",
     "no later than": "before",
     "no earlier than": "from",
     "no more than": "at_most",

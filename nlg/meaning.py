@@ -254,6 +254,7 @@ class Quantity:
     rate: str | None
     direction: str | None
     anchors: frozenset[str]
+    context: frozenset[str] = frozenset()
 
 
 def _direction_before(before: list[Tok]) -> str | None:
@@ -314,5 +315,9 @@ def quantities(toks: tuple[Tok, ...]) -> list[Quantity]:
             direction = None  # "from 3-5", "from 10am-6pm": a range, not a lower bound
         if used < len(after) and after[used].canon in {"at_least", "at_most"}:
             direction = after[used].canon
-        found.append(Quantity(tok.canon, unit, rate, direction, _anchors(before, after)))
+        context = frozenset(
+            t.canon for t in same if not t.fact and t.canon not in STOPWORDS and len(t.canon) > 1
+        )
+        anchors = _anchors(before, after)
+        found.append(Quantity(tok.canon, unit, rate, direction, anchors, context))
     return found

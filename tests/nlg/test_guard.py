@@ -9,6 +9,7 @@ import pytest
 from nlg.guard import FactGuard, Verdict, extract_facts
 from tests.nlg.guard_cases import FREE_OVER, REJECTED, RETURNS, Case
 from tests.nlg.guard_cases_faithful import ACCEPTED
+from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
 
 SHIPPING = (
     "Standard shipping takes 3-5 business days and costs $4.95 (free on orders over $50). "
@@ -153,16 +154,24 @@ _EXPECTED = {
 }
 
 
+ALL_REJECTED = REJECTED + HELD_OUT_REJECTED
+ALL_ACCEPTED = ACCEPTED + HELD_OUT_ACCEPTED
+
+
 class TestMeaning:
     """Hand-written rewordings: every meaning change is refused, every faithful one accepted."""
 
-    @pytest.mark.parametrize("case", REJECTED, ids=[f"{c.category}-{c.id}" for c in REJECTED])
+    @pytest.mark.parametrize(
+        "case", ALL_REJECTED, ids=[f"{c.category}-{c.id}" for c in ALL_REJECTED]
+    )
     def test_a_change_of_meaning_is_refused_for_its_reason(self, case: Case) -> None:
         verdict = _verdict(case)
         assert not verdict.ok, case
         assert set(verdict.categories) & _EXPECTED[case.category], verdict
 
-    @pytest.mark.parametrize("case", ACCEPTED, ids=[f"{c.category}-{c.id}" for c in ACCEPTED])
+    @pytest.mark.parametrize(
+        "case", ALL_ACCEPTED, ids=[f"{c.category}-{c.id}" for c in ALL_ACCEPTED]
+    )
     def test_a_faithful_rewording_is_accepted(self, case: Case) -> None:
         assert _verdict(case) == Verdict(True), case
 
