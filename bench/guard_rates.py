@@ -5,7 +5,7 @@ antonym, slot, support): how many of its cases the guard refuses
 (``reject_rate``) and how many of those it refuses for a reason of that
 category (``right_reason_rate``); over the faithful paraphrases and grounded
 answers: ``accept_rate``. ``held_out`` repeats the two rates on cases written
-after the rules were tuned (``guard_cases_heldout.py``). Then the speed of one
+after the rules were tuned (``guard_cases_heldout*.py``). Then the speed of one
 check (median and p95 in microseconds, checks per second, on one core, nothing
 cached). Prints one JSON object;
 :func:`guard_rates` returns it for other benchmarks (``bench/nlg_quality.py``).
@@ -32,6 +32,10 @@ from nlg.meaning import analyse
 from tests.nlg.guard_cases import REJECTED, Case
 from tests.nlg.guard_cases_faithful import ACCEPTED
 from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
+from tests.nlg.guard_cases_heldout2 import HELD_OUT_2_ACCEPTED, HELD_OUT_2_REJECTED
+
+HELD_OUT = [*HELD_OUT_REJECTED, *HELD_OUT_2_REJECTED]
+HELD_OUT_FAITHFUL = [*HELD_OUT_ACCEPTED, *HELD_OUT_2_ACCEPTED]
 
 # The verdict categories that count as the right reason for each kind of change.
 RIGHT_REASONS = {
@@ -121,10 +125,10 @@ def guard_rates(guard: FactGuard | None = None, repeat: int = 20) -> dict[str, A
             "accept_rate": accepted["accept_rate"],
         },
         "held_out": {
-            "meaning_changing_cases": len(HELD_OUT_REJECTED),
-            "reject_rate": _rejections(checker, HELD_OUT_REJECTED)["reject_rate"],
-            "faithful_cases": len(HELD_OUT_ACCEPTED),
-            "accept_rate": _acceptances(checker, HELD_OUT_ACCEPTED)["accept_rate"],
+            "meaning_changing_cases": len(HELD_OUT),
+            "reject_rate": _rejections(checker, HELD_OUT)["reject_rate"],
+            "faithful_cases": len(HELD_OUT_FAITHFUL),
+            "accept_rate": _acceptances(checker, HELD_OUT_FAITHFUL)["accept_rate"],
         },
         "speed": _speed(checker, [*REJECTED, *ACCEPTED], repeat),
     }

@@ -17,6 +17,7 @@ _MONEY = r"[$€£]\s?\d(?:[\d,]*\d)?(?:\.\d+)?"
 _ORDER_ID = r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}\b"
 _DATE = r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
 _TIME_RANGE = r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)(?:\s?-\s?\d{1,2}(?::\d{2})?\s?(?:am|pm))?"
+_COUNT = r"\b\d+(?:st|nd|rd|th|x)\b"
 _NUMBER_RANGE = r"\d+(?:[.,]\d+)*(?:\s?(?:-|\u2013|to)\s?\d+(?:[.,]\d+)*)?"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
@@ -32,10 +33,13 @@ FACT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("order id", _ORDER_ID),
         ("date", f"{_DATE}|{_MONTH_DAY}"),
         ("time", _TIME_RANGE),
+        ("number", _COUNT),
         ("number", _NUMBER_RANGE),
     )
 )
-_WHOLE = r"(?<![\w@/.-]){}(?![\w@/]|\.\w|-{})"
+_WHOLE = r"(?<![\w@/.-]){}(?![\w@/]|\.\w|-\w)"
+# A number is whole unless more digits follow: "2" is in "2-year" and "2x", not in "25" or "2.5".
+_WHOLE_NUMBER = r"(?<![\w.,-]){}(?!\d|[.,]\d|-\d)"
 
 
 class FactSpan(NamedTuple):
@@ -64,5 +68,6 @@ def extract_facts(text: str) -> list[str]:
 def has_whole(text: str, value: str) -> bool:
     """Does ``value`` occur in ``text`` as a whole token ("PO-48213" is not in "PO-48213-B")?"""
     flags = re.IGNORECASE if "@" in value or "://" in value else 0
-    joined = r"\d" if re.fullmatch(r"[\d.,\s\u2013-]+|[$€£][\d.,]+", value) else r"\w"
-    return re.search(_WHOLE.format(re.escape(value), joined), text, flags) is not None
+    numeric = re.fullmatch(r"[$€£]?[\d.,\s\u2013-]+", value) is not None
+    pattern = (_WHOLE_NUMBER if numeric else _WHOLE).format(re.escape(value))
+    return re.search(pattern, text, flags) is not None

@@ -48,7 +48,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nlg import claims as meaning_checks
-from nlg.facts import FACT_PATTERNS, extract_facts, has_whole
+from nlg.facts import FACT_PATTERNS, extract_facts, fact_spans, has_whole
+from nlg.lexicon import words
 from nlg.meaning import Tok, analyse, claims, content
 
 __all__ = ["FACT_PATTERNS", "FactGuard", "Verdict", "content_words", "extract_facts"]
@@ -244,8 +245,6 @@ class FactGuard:
 
 
 def _id_facts(text: str) -> list[str]:
-    from nlg.facts import fact_spans
-
     return [s.text for s in fact_spans(text) if s.kind in _ID_KINDS]
 
 
@@ -263,12 +262,28 @@ def _claim_against(claim: list[Tok], best: list[Tok], known: frozenset[str]) -> 
     return found
 
 
+_AUX = words(
+    "can could will would may might must should is are was were do does did have has we you it "
+    "they not no never"
+)
+
+
 def _units(sentence: list[Tok]) -> list[list[Tok]]:
-    """A source sentence, and its part before a contrast: "charged when it ships, not ..."."""
+    """A source sentence and its clauses, each able to support a claim on its own.
+
+    "charged when it ships, not when you order" also gives "charged when it ships";
+    "gift cards never expire and can be used online" also gives "gift cards never
+    expire" and "gift cards can be used online" (the subject carried over).
+    """
+    units = [sentence]
+    subject = next((i for i, t in enumerate(sentence) if t.canon in _AUX), 0)
     for i in range(1, len(sentence) - 1):
-        if sentence[i].canon == "," and sentence[i + 1].canon == "not":
-            return [sentence, sentence[:i]]
-    return [sentence]
+        here, following = sentence[i].canon, sentence[i + 1].canon
+        if here == "," and following == "not":
+            units.append(sentence[:i])
+        elif here in {"and", "but", ","} and following in _AUX and i > subject:
+            units += [sentence[:i], sentence[:subject] + sentence[i + 1 :]]
+    return units
 
 
 def _overlap(words: list[str], sentence: Iterable[Tok]) -> float:

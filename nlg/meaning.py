@@ -105,9 +105,19 @@ def _synonyms() -> dict[str, str]:
 _SYNONYM = _synonyms()
 
 
+_LOGIC_WORDS = (
+    frozenset(lexicon.DIRECTIONS)
+    | frozenset(lexicon.ANCHORED_DIRECTIONS)
+    | lexicon.NEGATIONS
+    | lexicon.UNIVERSAL
+    | lexicon.PARTIAL
+    | lexicon.EXCLUSIVE
+)
+
+
 def canon(word: str) -> str:
     """A word's canonical form: phrase tokens as they are, others stemmed and synonym-mapped."""
-    if "_" in word:
+    if "_" in word or word in _LOGIC_WORDS:
         return word
     stemmed = stem(word)
     return _SYNONYM.get(stemmed, stemmed)

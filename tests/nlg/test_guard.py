@@ -10,6 +10,7 @@ from nlg.guard import FactGuard, Verdict, extract_facts
 from tests.nlg.guard_cases import FREE_OVER, REJECTED, RETURNS, Case
 from tests.nlg.guard_cases_faithful import ACCEPTED
 from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
+from tests.nlg.guard_cases_heldout2 import HELD_OUT_2_ACCEPTED, HELD_OUT_2_REJECTED
 
 SHIPPING = (
     "Standard shipping takes 3-5 business days and costs $4.95 (free on orders over $50). "
@@ -154,8 +155,8 @@ _EXPECTED = {
 }
 
 
-ALL_REJECTED = REJECTED + HELD_OUT_REJECTED
-ALL_ACCEPTED = ACCEPTED + HELD_OUT_ACCEPTED
+ALL_REJECTED = REJECTED + HELD_OUT_REJECTED + HELD_OUT_2_REJECTED
+ALL_ACCEPTED = ACCEPTED + HELD_OUT_ACCEPTED + HELD_OUT_2_ACCEPTED
 
 
 class TestMeaning:
