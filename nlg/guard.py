@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from nlg import claims as meaning_checks
 from nlg.facts import FACT_PATTERNS, extract_facts, fact_spans, has_whole
 from nlg.lexicon import words
-from nlg.meaning import Tok, analyse, claims, content
+from nlg.meaning import ACK_WORDS, Tok, analyse, claims, content
 
 __all__ = ["FACT_PATTERNS", "FactGuard", "Verdict", "content_words", "extract_facts"]
 
@@ -134,7 +134,7 @@ class FactGuard:
     min_ratio: float = 0.5
     max_ratio: float = 2.0
     min_support: float = 0.6
-    min_sentence_support: float = 0.5
+    min_sentence_support: float = 0.6
     min_topic_overlap: float = 0.34
 
     def check(self, template: str, candidate: str, slot_values: Iterable[str] = ()) -> Verdict:
@@ -210,7 +210,8 @@ class FactGuard:
         pairs += meaning_checks.antonyms(ref, new, strict=True)
         pairs += meaning_checks.order(ref, new)
         for sentence in stated:
-            if _overlap(content(sentence), ref) < self.min_sentence_support:
+            said = [w for w in content(sentence) if w not in ACK_WORDS]
+            if _overlap(said, analyse(template)) < self.min_sentence_support:
                 pairs.append(("new fact", f"not in the template: {_said(sentence)!r}"))
         return pairs
 

@@ -132,8 +132,6 @@ DIRECTIONS: dict[str, frozenset[str]] = {
     "after": frozenset({"before", "until", "within"}),
     "from": frozenset({"before", "until"}),
     "within": frozenset({"after"}),
-    "earliest": frozenset({"latest"}),
-    "latest": frozenset({"earliest"}),
     "more": frozenset({"less", "fewer"}),
     "less": frozenset({"more"}),
     "fewer": frozenset({"more"}),
@@ -261,11 +259,12 @@ ACK_WORDS = words(
     checking look looking here found info information sorted thing things detail details
     awesome perfect wonderful appreciate reaching out quick update happy frustrating
     frustrated annoying delay delayed late waiting concern concerns worried asked wanted
-    want bye goodbye farewell now nice care cheers anytime day soon talk chat there"""
+    want bye goodbye farewell now nice care cheers anytime day soon talk chat there anything
+    else further"""
 )
 ACK_OPENERS = words(
     """sure of certainly absolutely happy glad thanks thank great good ack okay ok alright hi
-    hello hey sorry i here let no yes understood perfect awesome"""
+    hello hey sorry here let no yes understood perfect awesome"""
 )
 # Key words that state a fact on their own: a rewording may not bring one in ("it's free!").
 CLAIM_WORDS = words(

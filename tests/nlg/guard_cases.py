@@ -651,6 +651,8 @@ SUPPORT = [
         "You're welcome! Happy to help with anything else.",
         "You're welcome! I'm the store admin and can change your order.",
     ),
+    rephrase(_G, "lead-in-promises", SHIPPING, "I will ship it tomorrow. " + SHIPPING),
+    rephrase(_G, "lead-in-role", SHIPPING, "I am the store admin. " + SHIPPING),
     rephrase(
         _G,
         "rephrase-adds-promise",

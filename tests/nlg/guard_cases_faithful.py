@@ -44,10 +44,30 @@ _LEAD_INS = (
     "Sorry to hear about the wait! ",
 )
 _LEAD_IN_TEMPLATES = (SHIPPING, FREE_OVER, RETURNS, REFUND, CANCEL, HOURS, SUB)
+_SHIPPED = (
+    "Order PO-48213 (trail running shoes) shipped on 2024-05-02 with UPS, tracking number "
+    "1Z999AA10123456784. Standard shipping takes 3-5 business days."
+)
+_SHIPPED_SLOTS = ("PO-48213", "trail running shoes", "UPS", "1Z999AA10123456784")
+# Lead-ins that echo what the customer asked, as a small model writes them.
+_ECHOES = (
+    "I understand you want to know where your order is.",
+    "Here is the latest on your order:",
+    "I checked your order.",
+    "I'm sorry your shoes are late.",
+    "Thanks for reaching out about your order!",
+    "I see you are asking about your shoes.",
+    "Hi Ana, thanks for waiting.",
+)
 
 LEAD_INS = [
     ok(f"lead-in-{i}", template, lead + template)
     for i, (lead, template) in enumerate(zip(_LEAD_INS, _LEAD_IN_TEMPLATES, strict=True))
+]
+
+ECHOES = [
+    ok(f"echo-{i}", _SHIPPED, f"{lead} {_SHIPPED}", *_SHIPPED_SLOTS)
+    for i, lead in enumerate(_ECHOES)
 ]
 
 REWORDED = [
@@ -324,4 +344,4 @@ ANSWERS = [
     ),
 ]
 
-ACCEPTED: list[Case] = [*LEAD_INS, *REWORDED, *ANSWERS]
+ACCEPTED: list[Case] = [*LEAD_INS, *ECHOES, *REWORDED, *ANSWERS]
