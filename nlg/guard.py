@@ -176,7 +176,8 @@ class FactGuard:
             t.canon for s in units for t in s
         )
         for claim in stated:
-            pairs += self._grounded_claim(claim, units, known)
+            for piece in _pieces(claim):
+                pairs += self._grounded_claim(piece, units, known)
         return Verdict.categorised(pairs)
 
     def _grounded_claim(
@@ -267,6 +268,18 @@ _AUX = words(
     "can could will would may might must should is are was were do does did have has we you it "
     "they not no never"
 )
+
+
+def _pieces(claim: list[Tok]) -> list[list[Tok]]:
+    """A claim cut into its clauses: "we don't take cash, but you can pay with PayPal"."""
+    subject = next((i for i, t in enumerate(claim) if t.canon in _AUX), 0)
+    pieces, start = [], 0
+    for i in range(1, len(claim) - 1):
+        here, following = claim[i].canon, claim[i + 1].canon
+        if here in {"and", "but", ","} and following in _AUX | {"if", "but"} and i > subject:
+            pieces.append(claim[start:i])
+            start = i + 1
+    return [p for p in [*pieces, claim[start:]] if content(p)]
 
 
 def _units(sentence: list[Tok]) -> list[list[Tok]]:

@@ -31,6 +31,11 @@ PHRASES: dict[str, str] = {
     "never closes": "is always open",
     "never closed": "always open",
     "no later than": "before",
+    "as long as": "if",
+    "pay with": "accept",
+    "pay by": "accept",
+    "pay using": "accept",
+    "provided that": "if",
     "no earlier than": "from",
     "no more than": "at_most",
     "no less than": "at_least",
@@ -119,6 +124,15 @@ PHRASES: dict[str, str] = {
     "no extra cost": "free",
 }
 
+# Plural forms of the noun phrases above ("gift cards" is "store_credit" too).
+PHRASES.update(
+    {
+        f"{phrase}s": canonical
+        for phrase, canonical in list(PHRASES.items())
+        if phrase.endswith(("card", "credit", "voucher", "method")) and f"{phrase}s" not in PHRASES
+    }
+)
+
 NEGATIONS = words("""not no never none nothing nobody nowhere neither nor without""")
 
 # Direction and comparison words: canonical form -> its opposites.
@@ -159,7 +173,7 @@ ANTONYMS: tuple[tuple[str, str, bool], ...] = (
     ("delivered deliver arrive arrived", "lost missing stolen", True),
     ("confirmed confirm approved approve", "cancelled cancel declined rejected", True),
     ("accept accepted", "decline declined reject rejected refuse", False),
-    ("free", "fee paid", True),
+    ("free", "fee", True),
     ("include included including", "exclude excluded excluding except", True),
     ("card", "store_credit", True),
     ("add added", "remove removed", False),
@@ -268,7 +282,7 @@ ACK_OPENERS = words(
 )
 # Key words that state a fact on their own: a rewording may not bring one in ("it's free!").
 CLAIM_WORDS = words(
-    """free fee paid refund refunded charge charged cancel cancelled store_credit sold_out lost
+    """free fee refund refunded charge charged cancel cancelled store_credit sold_out lost
     missing stolen closed exclude excluded excluding include included including renew renews
     international domestic optional required mandatory automatic automatically manual
     partial declined rejected expire expires confirmed approved"""

@@ -141,6 +141,13 @@ POLARITY = [
     ),
     grounded(
         _P,
+        "cod-in-a-compound",
+        PAYMENT,
+        "cash on delivery?",
+        "We accept cash on delivery, but you can pay with PayPal.",
+    ),
+    grounded(
+        _P,
         "paypal-negated",
         PAYMENT,
         "can I pay with PayPal?",

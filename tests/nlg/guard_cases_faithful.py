@@ -265,6 +265,25 @@ REWORDED = [
 
 ANSWERS = [
     answer(
+        "payment-list",
+        PAYMENT,
+        "how can I pay?",
+        "You can pay with Visa, Mastercard, American Express, PayPal or a gift card.",
+    ),
+    answer(
+        "no-cod-but-paypal",
+        PAYMENT,
+        "cash on delivery?",
+        "We don't accept cash on delivery, but you can pay with PayPal.",
+    ),
+    answer(
+        "return-conditions",
+        RETURNS_KB,
+        "can I return shoes?",
+        "You have 30 days from delivery to return items, as long as they are unworn with tags "
+        "attached.",
+    ),
+    answer(
         "warranty-2-years", WARRANTY_KB, "how long is the warranty?", "The warranty is 2 years."
     ),
     answer(
