@@ -113,8 +113,13 @@ def _links(text: str) -> set[str]:
     return {link.lower() for link in found}
 
 
+_NOT_A_NUMBER = re.compile(r"\bone (?=of\b)|\b(?:the|this|that|any|no|each|every) one\b")
+
+
 def _number_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w in _NUMBER_WORDS}
+    """Spelled-out numbers; "one of us", "this one" are not numbers."""
+    words = _WORD.findall(_NOT_A_NUMBER.sub(" ", text.lower()))
+    return {w for w in words if w in _NUMBER_WORDS}
 
 
 def content_words(text: str) -> list[str]:

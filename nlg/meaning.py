@@ -27,7 +27,7 @@ _STOPWORDS = words(
     when where how also just very into out up will would could should may might can shall am
     also yes well please really any too even again once that's there's it's i'm we're you're
     let's via per , ( ) sorry unfortunately afraid sure thanks thank okay ok hi hello hey
-    actually currently certainly absolutely indeed"""
+    actually currently certainly absolutely indeed one"""
 )
 _BOUNDARIES = words(""", ( ) and but or while whereas""")
 _IRREGULAR = {

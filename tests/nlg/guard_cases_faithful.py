@@ -263,6 +263,58 @@ REWORDED = [
     ),
 ]
 
+_HANDOFF = (
+    "I've opened ticket PT-2041. A member of our support team will take over this chat and also "
+    "reply to ana@example.com. They're available Monday to Friday 8am-8pm and Saturday 9am-5pm "
+    "(Eastern Time)."
+)
+_SHIPPING_INFO = (
+    "We ship within the US and Canada. Standard shipping takes 3-5 business days and costs $4.95 "
+    "(free on orders over $50). Express shipping takes 1-2 business days and costs $12.95."
+)
+_RETURN_POLICY = (
+    "You can return items within 30 days of delivery, as long as they're unworn and still have "
+    "their tags. Return labels are free, and your refund is issued 5-7 business days after the "
+    "return reaches us."
+)
+# Longer rewordings of the reference bot's rephrase-flagged responses.
+REFERENCE_BOT = [
+    ok(
+        "handoff-agents",
+        _HANDOFF,
+        "Ticket PT-2041 is open. One of our support agents will join this chat and will also "
+        "reply to ana@example.com. You can reach them Monday to Friday 8am-8pm and Saturday "
+        "9am-5pm (Eastern Time).",
+        "PT-2041",
+        "ana@example.com",
+    ),
+    ok(
+        "shipping-nothing-above",
+        _SHIPPING_INFO,
+        "We ship within the US and Canada! Standard shipping (3-5 business days) costs $4.95, or "
+        "nothing on orders above $50. Express shipping (1-2 business days) costs $12.95.",
+    ),
+    ok(
+        "shipping-terse",
+        _SHIPPING_INFO,
+        "Shipping is available in the US and Canada. Standard: 3-5 business days, $4.95 (free "
+        "over $50). Express: 1-2 business days, $12.95.",
+    ),
+    ok(
+        "returns-cost-nothing",
+        _RETURN_POLICY,
+        "You have 30 days from delivery to return unworn items with their tags still on. Return "
+        "labels cost nothing, and refunds go out 5-7 business days after your return reaches us.",
+    ),
+    ok(
+        "returns-accepted",
+        _RETURN_POLICY,
+        "Returns are accepted within 30 days of delivery for unworn items that still have their "
+        "tags. The return label is free. Your refund will be issued 5-7 business days after the "
+        "return arrives.",
+    ),
+]
+
 ANSWERS = [
     answer(
         "payment-list",
@@ -363,4 +415,4 @@ ANSWERS = [
     ),
 ]
 
-ACCEPTED: list[Case] = [*LEAD_INS, *ECHOES, *REWORDED, *ANSWERS]
+ACCEPTED: list[Case] = [*LEAD_INS, *ECHOES, *REWORDED, *REFERENCE_BOT, *ANSWERS]
