@@ -219,6 +219,19 @@ class FactGuard:
             said = [w for w in content(sentence) if w not in ACK_WORDS]
             if _overlap(said, analyse(template)) < self.min_sentence_support:
                 pairs.append(("new fact", f"not in the template: {_said(sentence)!r}"))
+        if not any(c == "polarity" for c, _ in pairs):
+            pairs += self._moved_negations(template, stated)
+        return pairs
+
+    def _moved_negations(self, template: str, stated: list[list[Tok]]) -> list[Reason]:
+        """A negation that moved to another claim: "A is free, B is not" -> "A is not, B is"."""
+        units = [u for s in claims(analyse(template)) for u in _units(s)]
+        pairs: list[Reason] = []
+        for piece in (p for s in stated for p in _pieces(s)):
+            words = content(piece)
+            close = [u for u in units if _overlap(words, u) >= self.min_support]
+            if close and all(meaning_checks.polarity(u, piece, strict=False) for u in close):
+                pairs.append(("polarity", f"negation moved: {_said(piece)!r}"))
         return pairs
 
     def _new_facts(self, candidate: str, reference: str) -> list[Reason]:

@@ -139,6 +139,18 @@ POLARITY = [
         "do you ship to Germany?",
         "We ship to other countries too.",
     ),
+    rephrase(
+        _P,
+        "negation-moved",
+        "Gift wrapping is free, but engraving is not.",
+        "Gift wrapping is not free, but engraving is.",
+    ),
+    rephrase(
+        _P,
+        "negations-swapped",
+        "Sale items can be exchanged. They cannot be refunded.",
+        "Sale items cannot be exchanged. They can be refunded.",
+    ),
     grounded(
         _P,
         "cod-in-a-compound",

@@ -280,6 +280,11 @@ _RETURN_POLICY = (
 # Longer rewordings of the reference bot's rephrase-flagged responses.
 REFERENCE_BOT = [
     ok(
+        "negation-merged",
+        "We ship within the US and Canada. We do not ship to other countries yet.",
+        "We ship within the US and Canada, not to other countries yet.",
+    ),
+    ok(
         "handoff-agents",
         _HANDOFF,
         "Ticket PT-2041 is open. One of our support agents will join this chat and will also "
