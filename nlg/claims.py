@@ -41,8 +41,8 @@ def polarity(ref: Sequence[Tok], new: Sequence[Tok], strict: bool) -> list[Reaso
 
 def directions(ref: Sequence[Tok], new: Sequence[Tok], strict: bool) -> list[Reason]:
     """Comparison words changed, added or dropped anywhere: "before" -> "after"."""
-    had = Counter(t.canon for t in ref if t.canon in _GLOBAL_DIRECTIONS)
-    has = Counter(t.canon for t in new if t.canon in _GLOBAL_DIRECTIONS)
+    had = Counter({t.canon for t in ref if t.canon in _GLOBAL_DIRECTIONS})
+    has = Counter({t.canon for t in new if t.canon in _GLOBAL_DIRECTIONS})
     reasons: list[Reason] = []
     for word in sorted(has - had):
         opposite = [o for o in lexicon.DIRECTIONS[word] if had[o] > has[o]]
@@ -61,10 +61,20 @@ def directions(ref: Sequence[Tok], new: Sequence[Tok], strict: bool) -> list[Rea
     return reasons
 
 
+def _quantifiers(toks: Sequence[Tok]) -> Counter[str]:
+    """Quantifier kinds; "only" right before a quantity ("only 1.2 kg") is emphasis, not one."""
+    return Counter(
+        QUANTIFIERS[t.canon]
+        for i, t in enumerate(toks)
+        if t.canon in QUANTIFIERS
+        and not (QUANTIFIERS[t.canon] == "exclusive" and i + 1 < len(toks) and toks[i + 1].fact)
+    )
+
+
 def quantifiers(ref: Sequence[Tok], new: Sequence[Tok], strict: bool) -> list[Reason]:
     """all/every/each turned into some/few/only, or "only"/"some" added or dropped."""
-    had = Counter(QUANTIFIERS[t.canon] for t in ref if t.canon in QUANTIFIERS)
-    has = Counter(QUANTIFIERS[t.canon] for t in new if t.canon in QUANTIFIERS)
+    had = _quantifiers(ref)
+    has = _quantifiers(new)
     reasons: list[Reason] = []
     for kind in ("partial", "exclusive"):
         word = _first(new, [w for w, k in QUANTIFIERS.items() if k == kind])

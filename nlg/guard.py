@@ -150,6 +150,7 @@ class FactGuard:
             if not has_whole(candidate, fact)
         ]
         pairs += _slots(template, candidate, slot_values)
+        pairs += _new_names(template, candidate, slot_values)
         pairs += self._new_facts(candidate, template)
         pairs += self._length(template, candidate)
         pairs += [
@@ -324,6 +325,16 @@ def _overlap(words: list[str], sentence: Iterable[Tok]) -> float:
         return 1.0
     have = {t.canon for t in sentence}
     return sum(w in have for w in words) / len(words)
+
+
+_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][A-Za-z]+")
+
+
+def _new_names(template: str, candidate: str, slot_values: Iterable[str]) -> list[Reason]:
+    """Capitalised words inside a sentence ("Portland, Maine") that neither side gave."""
+    known = {w.lower() for w in re.findall(r"[A-Za-z]+", " ".join([template, *slot_values]))}
+    names = dict.fromkeys(n for n in _NAME.findall(candidate) if n.lower() not in known)
+    return [("new fact", f"new name {name!r}") for name in names if name != "I"]
 
 
 def _slots(template: str, candidate: str, slot_values: Iterable[str]) -> list[Reason]:

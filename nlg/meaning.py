@@ -173,7 +173,28 @@ def _words(chunk: str, sentence: int) -> list[Tok]:
         else:
             parts = [surface]
         found += [Tok(canon(p), surface, sentence) for p in parts if p]
-    return found
+    return _once_as_after(found)
+
+
+_FREQUENCY = frozenset({"a", "an", "per", "every", "each"})
+_PERIODS = frozenset({"second", "minute", "hour", "day", "business day", "week", "month", "year"})
+
+
+def _once_as_after(toks: list[Tok]) -> list[Tok]:
+    """ "Once it ships" means "after it ships"; "once a month" and "use it once" do not."""
+    return [
+        Tok("after", t.surface, t.sentence)
+        if t.surface == "once" and _starts_clause(toks[i + 1 :])
+        else t
+        for i, t in enumerate(toks)
+    ]
+
+
+def _starts_clause(rest: list[Tok]) -> bool:
+    if not rest or not rest[0].canon.isalpha() or rest[0].canon in {"again", "more", "daily"}:
+        return False
+    period = len(rest) > 1 and UNITS.get(rest[1].canon) in _PERIODS
+    return not (rest[0].canon in _FREQUENCY and period)
 
 
 @lru_cache(maxsize=4096)
@@ -300,10 +321,14 @@ def _anchors(before: list[Tok], after: list[Tok]) -> frozenset[str]:
     near: list[Tok] = []
     for side, limit in ((list(reversed(before)), 5), (after, 3)):
         for tok in side[:limit]:
+            if tok.fact:  # a neighbouring fact tells two facts apart too ("the 2-person tent")
+                near.append(tok)
             if tok.fact or tok.canon in _BOUNDARIES:
                 break
             near.append(tok)
-    return frozenset(t.canon for t in near if t.canon not in STOPWORDS and len(t.canon) > 1)
+    return frozenset(
+        t.canon for t in near if t.fact or (t.canon not in STOPWORDS and len(t.canon) > 1)
+    )
 
 
 _COUNTED = frozenset({"money", "number"})  # what a time, date or id counts is itself

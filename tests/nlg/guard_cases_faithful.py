@@ -48,7 +48,7 @@ _SHIPPED = (
     "Order PO-48213 (trail running shoes) shipped on 2024-05-02 with UPS, tracking number "
     "1Z999AA10123456784. Standard shipping takes 3-5 business days."
 )
-_SHIPPED_SLOTS = ("PO-48213", "trail running shoes", "UPS", "1Z999AA10123456784")
+_SHIPPED_SLOTS = ("PO-48213", "trail running shoes", "UPS", "1Z999AA10123456784", "Ana")
 # Lead-ins that echo what the customer asked, as a small model writes them.
 _ECHOES = (
     "I understand you want to know where your order is.",

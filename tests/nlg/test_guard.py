@@ -11,6 +11,7 @@ from tests.nlg.guard_cases import FREE_OVER, REJECTED, RETURNS, Case
 from tests.nlg.guard_cases_faithful import ACCEPTED
 from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
 from tests.nlg.guard_cases_heldout2 import HELD_OUT_2_ACCEPTED, HELD_OUT_2_REJECTED
+from tests.nlg.guard_cases_heldout3 import HELD_OUT_3_ACCEPTED, HELD_OUT_3_REJECTED
 
 SHIPPING = (
     "Standard shipping takes 3-5 business days and costs $4.95 (free on orders over $50). "
@@ -155,8 +156,8 @@ _EXPECTED = {
 }
 
 
-ALL_REJECTED = REJECTED + HELD_OUT_REJECTED + HELD_OUT_2_REJECTED
-ALL_ACCEPTED = ACCEPTED + HELD_OUT_ACCEPTED + HELD_OUT_2_ACCEPTED
+ALL_REJECTED = REJECTED + HELD_OUT_REJECTED + HELD_OUT_2_REJECTED + HELD_OUT_3_REJECTED
+ALL_ACCEPTED = ACCEPTED + HELD_OUT_ACCEPTED + HELD_OUT_2_ACCEPTED + HELD_OUT_3_ACCEPTED
 
 
 class TestMeaning:
@@ -239,7 +240,8 @@ class TestReasons:
 
     def test_a_slot_value_inside_a_longer_word_is_missing(self) -> None:
         verdict = guard.check("Thanks, Ana!", "Thanks, Anastasia!", ["Ana"])
-        assert verdict == Verdict(False, ("slot value 'Ana' missing as a whole word",), ("slot",))
+        assert verdict.reasons[0] == "slot value 'Ana' missing as a whole word"
+        assert verdict.categories[0] == "slot"
 
     def test_an_acknowledgement_in_front_passes_but_an_added_claim_does_not(self) -> None:
         assert guard.check(SHIPPING, "Sure, happy to help! " + SHIPPING).ok

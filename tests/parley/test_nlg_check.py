@@ -44,7 +44,10 @@ def test_a_slot_value_is_matched_as_a_whole_word() -> None:
     args = ["--template", "Thanks, Ana!", "--candidate", "Thanks, Anastasia!", "--slot", "Ana"]
     result = check(*args)
     assert result.exit_code == 1
-    assert verdicts(result)[0]["reasons"] == ["slot value 'Ana' missing as a whole word"]
+    assert verdicts(result)[0]["reasons"] == [
+        "slot value 'Ana' missing as a whole word",
+        "new name 'Anastasia'",
+    ]
 
 
 def test_a_grounded_answer_is_checked_against_every_source() -> None:
