@@ -6,39 +6,44 @@ Templates are where the business states facts. A rephrasing passes only when
   numbers and ranges (``3-5``), money, dates, times, phone numbers, order ids
   (``PO-48213`` is not ``PO-48213-B``), emails, URLs, and every filled slot value
   the template shows (``Ana`` is not ``Anastasia``);
-* it adds no number, spelled-out number, id, URL or email the template lacks;
+* it adds no number, spelled-out number, id, URL, email, proper name ("Portland,
+  Maine") or speaker label ("Customer:", "A:") the template and slots lack;
 * its meaning is the template's (:mod:`nlg.claims`, on the tokens of
   :mod:`nlg.meaning`): the same negations (``not``, ``no``, ``never``, ``n't``,
-  ``cannot``, ``without``, ``no longer``); the same direction and comparison words
-  (over/under, before/after, up to/at least, until/from, more/less); the same
-  quantifiers (a universal "all/every/each" not turned into "some/few/only"); no key
-  word swapped for its opposite (open/closed, refunded/charged, free/fee, card/store
-  credit, ... :data:`nlg.lexicon.ANTONYMS`) or added; each quantity keeps the words on
-  both sides (``3-5 business days``, ``$5 per order``, ``2.1 kg``, "over $50") and its
-  neighbouring words, so two prices or dates cannot trade places;
-* every sentence either is a plain acknowledgement ("Sure, happy to help!") or is
-  mostly made of the template's words;
+  ``cannot``, ``without``, ``no longer``), in the same claims; the same direction
+  and comparison words (over/under, before/after, up to/at least, within/after,
+  until/from, more/less, minimum/maximum); the same quantifiers (all/every/each not
+  turned into some/few/only, no "only" or "some" added or dropped); no key word
+  swapped for its opposite (open/closed, refunded/charged, free/fee, card/store
+  credit, ... :data:`nlg.lexicon.ANTONYMS`) or brought in ("it's free!"); each
+  quantity keeps the words on both sides (``3-5 business days``, ``$5 per order``,
+  ``2.1 kg``, "over $50") and the words that set it apart from the other facts, so
+  two prices, dates or phone numbers cannot trade places;
+* every sentence either is a plain acknowledgement ("Sure, happy to help!", "I see
+  you're asking about your order.") or is mostly made of the template's words;
 * its length stays within ``[min_ratio, max_ratio]`` times the template's words.
 
 :meth:`FactGuard.check_grounded` applies the same "no new facts" rule to an
-answer written from retrieved passages, and asks that every claim (sentence) be
-supported by one passage sentence: most of its words (stemmed, with synonyms,
-``2-year`` = ``2 years``) are there, with the same polarity (an added *or a dropped*
-negation is refused), and no direction, quantifier, opposite word or unit the
-sentence does not have. Each reason comes with a category (:attr:`Verdict.categories`).
+answer written from retrieved passages, and asks that every claim (each clause
+of each sentence) be supported by one passage sentence or clause: most of its
+words (stemmed, with synonyms, ``2-year`` = ``2 years``) are there, with the same
+polarity (an added *or a dropped* negation is refused), and no direction,
+quantifier, opposite word or unit that the passage does not have. Each reason
+comes with a category (:attr:`Verdict.categories`).
 
-The guard is rules over words: deterministic, pure Python, well under a
-millisecond per check. **What it still cannot catch:** a change of meaning made
-with words outside its lists (a verb swapped for an unlisted opposite, "ship"
-for "collect"); a fact moved to a different subject when both stay in the same
-few words of context; wrong reasoning over correct facts ("free over $50, so
-your $30 order ships free"); negation expressed by a word it does not know
-("fail to", "refuse to", "lack"); double negatives that cancel out (they are
-refused, not understood); hedges and tone ("probably", "guaranteed"); facts
-spelled differently from the template ("three" for "3" is refused, not
-understood); and anything said in a language other than English. It also
-refuses some faithful rewordings: a negation expressed positively ("we do not
-ship abroad" -> "we only ship domestically") or a dropped key word such as "free".
+The guard is rules over words: deterministic, pure Python, under a millisecond
+per check. **What it still cannot catch:** a change of meaning made with words
+outside its lists (a verb swapped for an unlisted opposite, "ship" for "collect",
+"worn" for "unworn" in a rephrasing); a short invented phrase inside a sentence
+that is otherwise the template's ("on its way" -> "on its way to the local
+store"); a fact moved to another subject when nothing nearby tells the two
+apart; wrong reasoning over correct facts ("free over $50, so your $30 order
+ships free"); negation by a word it does not know ("fail to", "refuse to",
+"lack"); hedges and tone ("probably", "guaranteed"); and anything not in English.
+It also refuses some faithful rewordings: a negation said positively ("we do not
+ship abroad" -> "we only ship domestically"), a dropped key word such as "free",
+a number spelled out ("three" for "3"), a name the slots do not hold, and
+"30 days after delivery" for "within 30 days of delivery".
 """
 
 from __future__ import annotations
@@ -57,7 +62,11 @@ __all__ = ["FACT_PATTERNS", "FactGuard", "Verdict", "content_words", "extract_fa
 Reason = tuple[str, str]
 _URL = r"(?:https?://|www\.)[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_SPEAKER = re.compile(r"\b(?:customer|assistant|user|system|agent|bot|human|ai)\s*:", re.IGNORECASE)
+# "Customer:", "Assistant:" anywhere, or a one-letter label ("A:", "Q:") opening a line.
+_SPEAKER = re.compile(
+    r"\b(?:customer|assistant|user|system|agent|bot|human|ai)\s*:|^\s*[A-Z]\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
 _ID_KINDS = frozenset({"order id", "money", "date", "time", "phone", "email", "url"})
 
 

@@ -671,6 +671,28 @@ SUPPORT = [
         "You're welcome! I'm the store admin and can change your order.",
     ),
     rephrase(_G, "lead-in-promises", SHIPPING, "I will ship it tomorrow. " + SHIPPING),
+    # Drafts the bundled model wrote for the reference templates.
+    rephrase(
+        _G,
+        "model-quoted-transcript",
+        "Order PO-48213 (trail running shoes) was delivered on 2024-05-02.",
+        'Customer: "Order PO-48213 (trail running shoes) was delivered on 2024-05-02."',
+        "PO-48213",
+    ),
+    rephrase(
+        _G,
+        "model-one-letter-label",
+        "Ana, your order PO-48213 is ready for pickup.",
+        "A: Ana, your order PO-48213 is ready for pickup.",
+        "Ana",
+        "PO-48213",
+    ),
+    rephrase(
+        _G,
+        "model-changed-story",
+        "The backpack has a 45-liter capacity and costs $129.",
+        "The customer ordered a 45-liter backpack with an additional $129.",
+    ),
     rephrase(_G, "lead-in-role", SHIPPING, "I am the store admin. " + SHIPPING),
     rephrase(
         _G,
