@@ -33,8 +33,8 @@ comes with a category (:attr:`Verdict.categories`).
 
 The guard is rules over words: deterministic, pure Python, under a millisecond
 per check. **What it still cannot catch:** a change of meaning made with words
-outside its lists (a verb swapped for an unlisted opposite, "ship" for "collect",
-"worn" for "unworn" in a rephrasing); a short invented phrase inside a sentence
+outside its lists (a verb swapped for an unlisted opposite, "ship" for
+"collect"); a short invented phrase inside a sentence
 that is otherwise the template's ("on its way" -> "on its way to the local
 store"); a fact moved to another subject when nothing nearby tells the two
 apart; wrong reasoning over correct facts ("free over $50, so your $30 order

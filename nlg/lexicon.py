@@ -101,6 +101,11 @@ PHRASES: dict[str, str] = {
     "out of stock": "sold_out",
     "in stock": "available",
     "unavailable": "not available",
+    **{
+        f"un{word}": f"not {word}"
+        for word in "worn used opened washed paid able damaged signed shipped delivered limited "
+        "restricted refundable returnable".split()
+    },
     "non-refundable": "not refundable",
     "nonrefundable": "not refundable",
     "store credit": "store_credit",

@@ -141,6 +141,12 @@ POLARITY = [
     ),
     rephrase(
         _P,
+        "unworn-to-worn",
+        "Items must be unworn, with their tags still attached.",
+        "Items must be worn, with their tags still attached.",
+    ),
+    rephrase(
+        _P,
         "negation-moved",
         "Gift wrapping is free, but engraving is not.",
         "Gift wrapping is not free, but engraving is.",

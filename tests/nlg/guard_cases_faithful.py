@@ -280,6 +280,11 @@ _RETURN_POLICY = (
 # Longer rewordings of the reference bot's rephrase-flagged responses.
 REFERENCE_BOT = [
     ok(
+        "unworn-not-worn",
+        "Items must be unworn, with their tags still attached.",
+        "Items must not be worn, and their tags must still be attached.",
+    ),
+    ok(
         "negation-merged",
         "We ship within the US and Canada. We do not ship to other countries yet.",
         "We ship within the US and Canada, not to other countries yet.",
