@@ -103,8 +103,10 @@ PHRASES: dict[str, str] = {
     "unavailable": "not available",
     **{
         f"un{word}": f"not {word}"
-        for word in "worn used opened washed paid able damaged signed shipped delivered limited "
-        "restricted refundable returnable".split()
+        for word in words(
+            "worn used opened washed paid able damaged signed shipped delivered limited "
+            "restricted refundable returnable"
+        )
     },
     "non-refundable": "not refundable",
     "nonrefundable": "not refundable",
