@@ -34,9 +34,15 @@ from tests.nlg.guard_cases_faithful import ACCEPTED
 from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
 from tests.nlg.guard_cases_heldout2 import HELD_OUT_2_ACCEPTED, HELD_OUT_2_REJECTED
 from tests.nlg.guard_cases_heldout3 import HELD_OUT_3_ACCEPTED, HELD_OUT_3_REJECTED
+from tests.nlg.guard_cases_heldout4 import HELD_OUT_4_ACCEPTED, HELD_OUT_4_REJECTED
 
-HELD_OUT = [*HELD_OUT_REJECTED, *HELD_OUT_2_REJECTED, *HELD_OUT_3_REJECTED]
-HELD_OUT_FAITHFUL = [*HELD_OUT_ACCEPTED, *HELD_OUT_2_ACCEPTED, *HELD_OUT_3_ACCEPTED]
+HELD_OUT = [*HELD_OUT_REJECTED, *HELD_OUT_2_REJECTED, *HELD_OUT_3_REJECTED, *HELD_OUT_4_REJECTED]
+HELD_OUT_FAITHFUL = [
+    *HELD_OUT_ACCEPTED,
+    *HELD_OUT_2_ACCEPTED,
+    *HELD_OUT_3_ACCEPTED,
+    *HELD_OUT_4_ACCEPTED,
+]
 
 # The verdict categories that count as the right reason for each kind of change.
 RIGHT_REASONS = {

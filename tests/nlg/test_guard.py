@@ -12,6 +12,7 @@ from tests.nlg.guard_cases_faithful import ACCEPTED
 from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
 from tests.nlg.guard_cases_heldout2 import HELD_OUT_2_ACCEPTED, HELD_OUT_2_REJECTED
 from tests.nlg.guard_cases_heldout3 import HELD_OUT_3_ACCEPTED, HELD_OUT_3_REJECTED
+from tests.nlg.guard_cases_heldout4 import HELD_OUT_4_ACCEPTED, HELD_OUT_4_REJECTED
 
 SHIPPING = (
     "Standard shipping takes 3-5 business days and costs $4.95 (free on orders over $50). "
@@ -156,8 +157,12 @@ _EXPECTED = {
 }
 
 
-ALL_REJECTED = REJECTED + HELD_OUT_REJECTED + HELD_OUT_2_REJECTED + HELD_OUT_3_REJECTED
-ALL_ACCEPTED = ACCEPTED + HELD_OUT_ACCEPTED + HELD_OUT_2_ACCEPTED + HELD_OUT_3_ACCEPTED
+HELD_OUT = HELD_OUT_REJECTED + HELD_OUT_2_REJECTED + HELD_OUT_3_REJECTED + HELD_OUT_4_REJECTED
+HELD_OUT_FAITHFUL = (
+    HELD_OUT_ACCEPTED + HELD_OUT_2_ACCEPTED + HELD_OUT_3_ACCEPTED + HELD_OUT_4_ACCEPTED
+)
+ALL_REJECTED = REJECTED + HELD_OUT
+ALL_ACCEPTED = ACCEPTED + HELD_OUT_FAITHFUL
 
 
 class TestMeaning:
