@@ -338,21 +338,23 @@ _DIRECTED = _COUNTED | {"time", "date"}
 def quantities(toks: tuple[Tok, ...]) -> list[Quantity]:
     """Every fact token of ``toks`` with the words on both of its sides."""
     found = []
-    for tok in toks:
-        if not tok.fact:
-            continue
-        same = [t for t in toks if t.sentence == tok.sentence]
-        at = same.index(tok)
-        before, after = same[:at], same[at + 1 :]
-        unit, rate, used = _unit_and_rate(after) if tok.kind in _COUNTED else (None, None, 0)
-        direction = _direction_before(before) if tok.kind in _DIRECTED else None
-        if direction == "from" and re.search(r"\d(?:\s?[ap]m)?\s?(?:-|\u2013|to)\s?\d", tok.canon):
-            direction = None  # "from 3-5", "from 10am-6pm": a range, not a lower bound
-        if used < len(after) and after[used].canon in {"at_least", "at_most"}:
-            direction = after[used].canon
+    for same in sentences(toks):
         context = frozenset(
             t.canon for t in same if not t.fact and t.canon not in STOPWORDS and len(t.canon) > 1
         )
-        anchors = _anchors(before, after)
-        found.append(Quantity(tok.canon, unit, rate, direction, anchors, context))
+        found += [_quantity(same, at, context) for at, tok in enumerate(same) if tok.fact]
     return found
+
+
+def _quantity(same: list[Tok], at: int, context: frozenset[str]) -> Quantity:
+    """The fact at ``same[at]`` (a sentence's tokens) and what surrounds it."""
+    tok = same[at]
+    before, after = same[:at], same[at + 1 :]
+    unit, rate, used = _unit_and_rate(after) if tok.kind in _COUNTED else (None, None, 0)
+    direction = _direction_before(before) if tok.kind in _DIRECTED else None
+    if direction == "from" and re.search(r"\d(?:\s?[ap]m)?\s?(?:-|\u2013|to)\s?\d", tok.canon):
+        direction = None  # "from 3-5", "from 10am-6pm": a range, not a lower bound
+    if used < len(after) and after[used].canon in {"at_least", "at_most"}:
+        direction = after[used].canon
+    anchors = _anchors(before, after)
+    return Quantity(tok.canon, unit, rate, direction, anchors, context)
