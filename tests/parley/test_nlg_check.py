@@ -107,20 +107,32 @@ def test_help_explains_both_modes_and_the_exit_codes() -> None:
         assert words in result.output
 
 
-def test_the_installed_command_runs_in_its_own_process() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    args = [
-        "nlg",
-        "check",
-        "--template",
-        CANCEL,
-        "--candidate",
-        "Order PO-48213-B can still be cancelled.",
+def test_the_command_gives_the_same_verdicts_in_every_process(tmp_path: Path) -> None:
+    """Run as `python -m parley`, under two hash seeds: verdicts do not depend on set order."""
+    cases = tmp_path / "cases.jsonl"
+    lines = [
+        {
+            "template": "Every order over $50 ships free.",
+            "candidate": "Some orders under $50 ship.",
+        },
+        {
+            "template": "Open 9am-5pm; closed on Sundays.",
+            "candidate": "Open 9am-5pm; open on Sundays.",
+        },
+        {"sources": [NO_COD], "question": "COD?", "candidate": "Yes, cash on delivery is fine."},
     ]
-    done = subprocess.run(
-        [sys.executable, "-m", "parley", *args], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.returncode == 1, done.stderr
-    verdict = json.loads(done.stdout)
-    assert verdict["ok"] is False
-    assert "changed or dropped 'PO-48213'" in verdict["reasons"]
+    cases.write_text("\n".join(json.dumps(line) for line in lines), "utf-8")
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "parley", "nlg", "check", "--jsonl", str(cases)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert done.returncode == 1, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert [json.loads(line)["ok"] for line in outputs.pop().splitlines()] == [False] * 3
