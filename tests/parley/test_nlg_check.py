@@ -108,7 +108,7 @@ def test_help_explains_both_modes_and_the_exit_codes() -> None:
 
 
 def test_the_command_gives_the_same_verdicts_in_every_process(tmp_path: Path) -> None:
-    """Run as `python -m parley`, under two hash seeds: verdicts do not depend on set order."""
+    """Run as `python -m parley` with its own hash seed: verdicts do not depend on set order."""
     cases = tmp_path / "cases.jsonl"
     lines = [
         {
@@ -122,17 +122,14 @@ def test_the_command_gives_the_same_verdicts_in_every_process(tmp_path: Path) ->
         {"sources": [NO_COD], "question": "COD?", "candidate": "Yes, cash on delivery is fine."},
     ]
     cases.write_text("\n".join(json.dumps(line) for line in lines), "utf-8")
-    outputs = set()
-    for seed in ("1", "2"):
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
-        done = subprocess.run(
-            [sys.executable, "-m", "parley", "nlg", "check", "--jsonl", str(cases)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-        assert done.returncode == 1, done.stderr
-        outputs.add(done.stdout)
-    assert len(outputs) == 1
-    assert [json.loads(line)["ok"] for line in outputs.pop().splitlines()] == [False] * 3
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "12345"}
+    done = subprocess.run(
+        [sys.executable, "-m", "parley", "nlg", "check", "--jsonl", str(cases)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == check("--jsonl", str(cases)).stdout  # this process: another seed
+    assert [json.loads(line)["ok"] for line in done.stdout.splitlines()] == [False] * 3
