@@ -67,6 +67,16 @@ _SPEAKER = re.compile(
     r"\b(?:customer|assistant|user|system|agent|bot|human|ai)\s*:|^\s*[A-Z]\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
+# Reasons of :meth:`FactGuard.check` that more text may still answer.
+_STILL_TO_COME = (
+    "changed or dropped",
+    "dropped claim word",
+    "negation removed",
+    "negation moved",
+    "direction dropped",
+    "quantifier dropped",
+    "length",
+)
 _ID_KINDS = frozenset({"order id", "money", "date", "time", "phone", "email", "url"})
 
 
@@ -169,6 +179,23 @@ class FactGuard:
         ]
         pairs += self._rephrase_meaning(template, candidate)
         return Verdict.categorised(pairs)
+
+    def check_prefix(self, template: str, prefix: str, slot_values: Iterable[str] = ()) -> Verdict:
+        """May the first sentences of a rewording be shown before the rest is written?
+
+        The checks of :meth:`check` that a later sentence cannot fix: no new or
+        changed fact, no added negation, direction, quantifier or opposite word, no
+        unit changed, no sentence the template does not support. What may still
+        come (a fact, a negation or a key word not written yet, the length) is left
+        to :meth:`check` on the whole text.
+        """
+        verdict = self.check(template, prefix, slot_values)
+        kept = [
+            (category, reason)
+            for category, reason in zip(verdict.categories, verdict.reasons, strict=True)
+            if not reason.startswith(_STILL_TO_COME)
+        ]
+        return Verdict.categorised(kept)
 
     def required(self, template: str, slot_values: Iterable[str] = ()) -> list[str]:
         """The strings a rephrasing of ``template`` must keep verbatim."""

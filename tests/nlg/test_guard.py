@@ -262,3 +262,33 @@ class TestReasons:
     def test_a_short_correct_answer_is_accepted(self) -> None:
         sources = ["All gear from Parley Outfitters has a 2-year warranty against defects."]
         assert guard.check_grounded("The warranty is 2 years.", sources).ok
+
+
+class TestPrefix:
+    """The first sentences of a rewording, checked before the rest is written."""
+
+    TEMPLATE = "Order PO-48213 can still be cancelled. Standard shipping takes 3-5 business days."
+
+    @pytest.mark.parametrize(
+        "prefix",
+        ["Sure!", "Sure! Order PO-48213 can still be cancelled.", "Order PO-48213 can still"],
+        ids=["lead-in", "first-sentence", "half-sentence"],
+    )
+    def test_a_true_beginning_may_be_shown(self, prefix: str) -> None:
+        assert guard.check_prefix(self.TEMPLATE, prefix, ["PO-48213"]).ok
+        assert not guard.check(self.TEMPLATE, prefix, ["PO-48213"]).ok  # the whole is not done
+
+    @pytest.mark.parametrize(
+        ("prefix", "category"),
+        [
+            ("Order PO-48213 can no longer be cancelled.", "polarity"),
+            ("Order PO-48231 can still be cancelled.", "new fact"),
+            ("Standard shipping takes 3-5 business weeks.", "unit"),
+            ("Good news, it's free!", "new fact"),
+            ("Customer: can I cancel?", "support"),
+        ],
+        ids=["negation", "changed-id", "unit", "new-claim", "speaker"],
+    )
+    def test_a_false_beginning_is_held_back(self, prefix: str, category: str) -> None:
+        verdict = guard.check_prefix(self.TEMPLATE, prefix, ["PO-48213"])
+        assert category in verdict.categories, verdict
