@@ -6,8 +6,8 @@ antonym, slot, support): how many of its cases the guard refuses
 category (``right_reason_rate``); over the faithful paraphrases and grounded
 answers: ``accept_rate``. ``held_out`` repeats the two rates on cases written
 after the rules were tuned (``guard_cases_heldout*.py``). Then the speed of one
-check (median and p95 in microseconds, checks per second, on one core, nothing
-cached). Prints one JSON object;
+check (median and p95 in microseconds, checks per second, on one core; no text
+is cached between checks, the per-word stem table is). Prints one JSON object;
 :func:`guard_rates` returns it for other benchmarks (``bench/nlg_quality.py``).
 
     python bench/guard_rates.py [--repeat 20]

@@ -115,6 +115,7 @@ _LOGIC_WORDS = (
 )
 
 
+@lru_cache(maxsize=8192)
 def canon(word: str) -> str:
     """A word's canonical form: phrase tokens as they are, others stemmed and synonym-mapped."""
     if "_" in word or word in _LOGIC_WORDS:
@@ -127,16 +128,10 @@ def canon_set(words: str) -> frozenset[str]:
     return frozenset(canon(w) for w in words.split())
 
 
-_PHRASE_RE = re.compile(
-    "|".join(
-        [
-            rf"(?<![\w-]){re.escape(p)}(?![\w-])"
-            for p in sorted(lexicon.PHRASES, key=len, reverse=True)
-            if p != "%"
-        ]
-        + ["%", _WORD, r"[,()]"]
-    )
+_PHRASES = "|".join(
+    re.escape(p) for p in sorted(lexicon.PHRASES, key=len, reverse=True) if p != "%"
 )
+_PHRASE_RE = re.compile(rf"(?<![\w-])(?:{_PHRASES})(?![\w-])|%|{_WORD}|[,()]")
 STOPWORDS = frozenset(canon(w) for w in _STOPWORDS)
 UNITS = {canon(k): v for k, v in lexicon.UNITS.items()}
 RATE_WORDS = frozenset(canon(w) for w in lexicon.RATE_WORDS)
