@@ -337,6 +337,54 @@ def nlg() -> None:
     """Inspect the language generation: why a wording was sent or refused."""
 
 
+@nlg.command(name="check")
+@click.option("--template", help="The template (filled in) that the candidate rewords.")
+@click.option("--candidate", help="The wording to check.")
+@click.option("--slot", "slots", multiple=True, help="A filled slot value to keep (repeatable).")
+@click.option("--source", "sources", multiple=True, help="A passage it must follow (repeatable).")
+@click.option("--question", default="", help="The customer's question (with --source).")
+@click.option(
+    "--jsonl",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check every line of FILE instead: a JSON object per case.",
+)
+def nlg_check(
+    template: str | None,
+    candidate: str | None,
+    slots: tuple[str, ...],
+    sources: tuple[str, ...],
+    question: str,
+    jsonl: Path | None,
+) -> None:
+    """Ask the fact guard whether a wording may be sent, and why not.
+
+    \b
+    A rephrasing of a template, with the slot values it must keep:
+      parley nlg check --template "Order PO-48213 can still be cancelled." \\
+                       --candidate "Order PO-48213 can no longer be cancelled."
+    An answer written from knowledge passages:
+      parley nlg check --source "We do not offer cash on delivery." \\
+                       --question "cash on delivery?" --candidate "Yes, we offer it."
+    Many cases, one JSON object per line of FILE, e.g.
+      {"template": "...", "candidate": "...", "slots": ["Ana"]}
+      {"sources": ["..."], "question": "...", "candidate": "..."}
+
+    Prints one verdict per case, {"ok": true|false, "reasons": [...], "categories": [...]},
+    in order. Exits 0 when every case is accepted, 1 when one is refused, 2 on bad input
+    (a bad line is named FILE:LINE).
+    """
+    from parley.nlg_check import CaseError, as_json, cases_from_options, check_cases
+
+    try:
+        cases = cases_from_options(template, candidate, slots, sources, question, jsonl)
+    except CaseError as e:
+        raise click.UsageError(str(e)) from e
+    verdicts = check_cases(cases)
+    for verdict in verdicts:
+        click.echo(as_json(verdict))
+    sys.exit(0 if all(v.ok for v in verdicts) else 1)
+
+
 @cli.group()
 def data() -> None:
     """Check and inspect training data."""

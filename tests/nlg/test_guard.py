@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
-from nlg.guard import FactGuard, extract_facts
+from nlg.guard import FactGuard, Verdict, extract_facts
+from tests.nlg.guard_cases import FREE_OVER, REJECTED, RETURNS, Case
+from tests.nlg.guard_cases_faithful import ACCEPTED
+from tests.nlg.guard_cases_heldout import HELD_OUT_ACCEPTED, HELD_OUT_REJECTED
+from tests.nlg.guard_cases_heldout2 import HELD_OUT_2_ACCEPTED, HELD_OUT_2_REJECTED
+from tests.nlg.guard_cases_heldout3 import HELD_OUT_3_ACCEPTED, HELD_OUT_3_REJECTED
+from tests.nlg.guard_cases_heldout4 import HELD_OUT_4_ACCEPTED, HELD_OUT_4_REJECTED
 
 SHIPPING = (
     "Standard shipping takes 3-5 business days and costs $4.95 (free on orders over $50). "
     "Express shipping takes 1-2 business days and costs $12.95."
 )
+SHIPPING_3_5 = "Standard shipping takes 3-5 business days."
 HOURS = "The support team is available Monday to Friday 8am-8pm and Saturday 9am-5pm."
 ORDER = "Got it, order PO-48213. We'll email the tracking link to ana@example.com shortly."
 guard = FactGuard()
@@ -80,7 +89,7 @@ class TestRephrasingsThatFail:
     )
     def test_a_number_may_not_change_what_it_counts(self, template: str, candidate: str) -> None:
         verdict = guard.check(template, candidate)
-        assert any("now counts something else" in r for r in verdict.reasons), verdict
+        assert any(r.startswith("unit changed after") for r in verdict.reasons), verdict
 
     def test_a_number_may_move_within_the_sentence(self) -> None:
         template = "The tent weighs 2.1 kg and sleeps 3 people."
@@ -127,3 +136,159 @@ class TestGroundedAnswers:
         verdict = guard.check_grounded(answer, self.SOURCES)
         assert not verdict.ok
         assert "content words are in the sources" in verdict.reasons[0]
+
+
+def _verdict(case: Case) -> Verdict:
+    if case.grounded:
+        return guard.check_grounded(case.candidate, case.sources, case.question)
+    return guard.check(case.reference, case.candidate, case.slots)
+
+
+# The categories a refusal of each kind of change is reported under.
+_EXPECTED = {
+    "polarity": {"polarity"},
+    "direction": {"direction"},
+    "quantifier": {"quantifier"},
+    "unit": {"unit"},
+    "order": {"order", "direction"},
+    "antonym": {"antonym", "new fact"},
+    "slot": {"slot", "dropped fact", "new fact"},
+    "support": {"support", "new fact"},
+}
+
+
+HELD_OUT = HELD_OUT_REJECTED + HELD_OUT_2_REJECTED + HELD_OUT_3_REJECTED + HELD_OUT_4_REJECTED
+HELD_OUT_FAITHFUL = (
+    HELD_OUT_ACCEPTED + HELD_OUT_2_ACCEPTED + HELD_OUT_3_ACCEPTED + HELD_OUT_4_ACCEPTED
+)
+ALL_REJECTED = REJECTED + HELD_OUT
+ALL_ACCEPTED = ACCEPTED + HELD_OUT_FAITHFUL
+
+
+class TestMeaning:
+    """Hand-written rewordings: every meaning change is refused, every faithful one accepted."""
+
+    @pytest.mark.parametrize(
+        "case", ALL_REJECTED, ids=[f"{c.category}-{c.id}" for c in ALL_REJECTED]
+    )
+    def test_a_change_of_meaning_is_refused_for_its_reason(self, case: Case) -> None:
+        verdict = _verdict(case)
+        assert not verdict.ok, case
+        assert set(verdict.categories) & _EXPECTED[case.category], verdict
+
+    @pytest.mark.parametrize(
+        "case", ALL_ACCEPTED, ids=[f"{c.category}-{c.id}" for c in ALL_ACCEPTED]
+    )
+    def test_a_faithful_rewording_is_accepted(self, case: Case) -> None:
+        assert _verdict(case) == Verdict(True), case
+
+    def test_every_category_has_ten_refusals_and_fifty_faithful_cases_exist(self) -> None:
+        per_category = Counter(c.category for c in REJECTED)
+        assert min(per_category.values()) >= 10, per_category
+        assert set(per_category) == set(_EXPECTED)
+        assert len(ACCEPTED) >= 50
+        assert len(REJECTED) + len(ACCEPTED) >= 150
+
+
+class TestReasons:
+    """Reasons name the change, so a bot author sees why a wording was refused."""
+
+    @pytest.mark.parametrize(
+        ("template", "candidate", "reason", "category"),
+        [
+            (RETURNS, RETURNS.replace("can", "cannot"), "negation added: 'cannot'", "polarity"),
+            (
+                FREE_OVER,
+                FREE_OVER.replace("over", "under"),
+                "direction changed before '$50': 'over' -> 'under'",
+                "direction",
+            ),
+            (
+                SHIPPING_3_5,
+                SHIPPING_3_5.replace("days", "weeks"),
+                "unit changed after '3-5': 'business day' -> 'business week'",
+                "unit",
+            ),
+            (
+                "Gift wrap is $5 per order.",
+                "Gift wrap is $5 per item.",
+                "unit changed after '$5': 'per order' -> 'per item'",
+                "unit",
+            ),
+            (
+                "Every order ships free.",
+                "Some orders ship free.",
+                "quantifier changed: 'every' -> 'some'",
+                "quantifier",
+            ),
+            (
+                "The store is open today.",
+                "The store is closed today.",
+                "opposite word: 'open' -> 'closed'",
+                "antonym",
+            ),
+            (
+                "Standard costs $4.95 and express costs $12.95.",
+                "Standard costs $12.95 and express costs $4.95.",
+                "facts swapped: '$4.95' and '$12.95'",
+                "order",
+            ),
+        ],
+        ids=["polarity", "direction", "unit", "rate", "quantifier", "antonym", "order"],
+    )
+    def test_a_reason_says_what_changed(
+        self, template: str, candidate: str, reason: str, category: str
+    ) -> None:
+        verdict = guard.check(template, candidate)
+        assert reason in verdict.reasons, verdict
+        assert verdict.categories[verdict.reasons.index(reason)] == category
+
+    def test_a_slot_value_inside_a_longer_word_is_missing(self) -> None:
+        verdict = guard.check("Thanks, Ana!", "Thanks, Anastasia!", ["Ana"])
+        assert verdict.reasons[0] == "slot value 'Ana' missing as a whole word"
+        assert verdict.categories[0] == "slot"
+
+    def test_an_acknowledgement_in_front_passes_but_an_added_claim_does_not(self) -> None:
+        assert guard.check(SHIPPING, "Sure, happy to help! " + SHIPPING).ok
+        verdict = guard.check(SHIPPING_3_5, "Good news, it's free! " + SHIPPING_3_5)
+        assert "new claim word: 'free'" in verdict.reasons
+
+    def test_a_dropped_negation_in_a_grounded_answer_is_caught(self) -> None:
+        sources = ["We do not offer cash on delivery."]
+        verdict = guard.check_grounded("Yes, we offer cash on delivery.", sources)
+        assert verdict.categories == ("polarity",)
+        assert verdict.reasons[0].startswith("negation dropped: the source says")
+
+    def test_a_short_correct_answer_is_accepted(self) -> None:
+        sources = ["All gear from Parley Outfitters has a 2-year warranty against defects."]
+        assert guard.check_grounded("The warranty is 2 years.", sources).ok
+
+
+class TestPrefix:
+    """The first sentences of a rewording, checked before the rest is written."""
+
+    TEMPLATE = "Order PO-48213 can still be cancelled. Standard shipping takes 3-5 business days."
+
+    @pytest.mark.parametrize(
+        "prefix",
+        ["Sure!", "Sure! Order PO-48213 can still be cancelled.", "Order PO-48213 can still"],
+        ids=["lead-in", "first-sentence", "half-sentence"],
+    )
+    def test_a_true_beginning_may_be_shown(self, prefix: str) -> None:
+        assert guard.check_prefix(self.TEMPLATE, prefix, ["PO-48213"]).ok
+        assert not guard.check(self.TEMPLATE, prefix, ["PO-48213"]).ok  # the whole is not done
+
+    @pytest.mark.parametrize(
+        ("prefix", "category"),
+        [
+            ("Order PO-48213 can no longer be cancelled.", "polarity"),
+            ("Order PO-48231 can still be cancelled.", "new fact"),
+            ("Standard shipping takes 3-5 business weeks.", "unit"),
+            ("Good news, it's free!", "new fact"),
+            ("Customer: can I cancel?", "support"),
+        ],
+        ids=["negation", "changed-id", "unit", "new-claim", "speaker"],
+    )
+    def test_a_false_beginning_is_held_back(self, prefix: str, category: str) -> None:
+        verdict = guard.check_prefix(self.TEMPLATE, prefix, ["PO-48213"])
+        assert category in verdict.categories, verdict
