@@ -72,4 +72,4 @@ class OutputFilter:
         allowed = {_normalised_link(link) for s in sources for link in _LINK.findall(s)}
         foreign = [link for link in _LINK.findall(reply) if _normalised_link(link) not in allowed]
         reasons += [f"link not in the sources: {link!r}" for link in foreign]
-        return Verdict.of(reasons)
+        return Verdict.of(reasons, category="hygiene")

@@ -94,7 +94,7 @@ def check_leadin(leadin: str, customer_text: str, template: str) -> Verdict:
     words = _WORD.findall(text.lower())
     reasons = _shape(text, words)
     if reasons:
-        return Verdict.of(reasons)
+        return Verdict.of(reasons, category="lead-in")
     reasons += _facts(text, words)
     claims = sorted(set(words) & _CLAIMS)
     if claims:
@@ -106,7 +106,7 @@ def check_leadin(leadin: str, customer_text: str, template: str) -> Verdict:
     if extra:
         reasons.append(f"lead-in words not in the message or template: {', '.join(extra)}")
     reasons += _fit(set(words), set(_WORD.findall(customer_text.lower())))
-    return Verdict.of(reasons)
+    return Verdict.of(reasons, category="lead-in")
 
 
 def allowed_words(customer_text: str, template: str) -> frozenset[str]:

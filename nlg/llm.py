@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -48,7 +47,7 @@ from nlg.errors import GenerationError
 from nlg.guard import FactGuard, Verdict
 from nlg.hygiene import OutputFilter
 from nlg.interfaces import BotMessage, ChatMessage, GenerationRequest, TextGenerator
-from nlg.knowledge import KnowledgeBase, Passage, Sentence
+from nlg.knowledge import KnowledgeBase, Sentence
 from nlg.leadin import allowed_words, check_leadin, first_sentence
 from nlg.prompts import DEFAULT_PERSONA, answer_prompt, history, leadin_prompt, rephrase_prompt
 from nlg.template import TemplateNLG
@@ -81,17 +80,6 @@ class LLMSettings:
     generate_answers: bool = True
     route_min_score: float = 0.55
     route_below_confidence: float = 0.9
-
-
-def refusal_categories(reasons: Sequence[str]) -> list[str]:
-    """A stable, short category per reason (its text up to the first colon or quote)."""
-    found = []
-    for reason in reasons:
-        head = re.split(r"[:'\"(]", reason, maxsplit=1)[0].strip().lower()
-        category = " ".join(head.split()[:4]) or "other"
-        if category not in found:
-            found.append(category)
-    return found
 
 
 class LLMNLG:
@@ -195,17 +183,20 @@ class LLMNLG:
             async with asyncio.timeout(self.settings.deadline):
                 drafts = await asyncio.gather(*(decode_whole(self.generator, r) for r in requests))
         except TimeoutError:
-            return _annotated(message, "rephrase", "template", ["deadline"])
+            return _annotated(
+                message, "rephrase", "template", Verdict(False, ("deadline",), ("deadline",))
+            )
         except GenerationError as e:
             log.warning("LLM generation failed, sending the template: %s", e)
-            return _annotated(message, "rephrase", "template", [f"backend: {e}"])
-        reasons: list[str] = []
+            failed = Verdict(False, (f"backend: {e}",), ("backend",))
+            return _annotated(message, "rephrase", "template", failed)
+        refused: list[Verdict] = []
         for draft in drafts:  # seed order: greedy first
             text, verdict = candidate(draft)
             if verdict.ok:
-                return _annotated(replace(message, text=text), "rephrase", "llm", [])
-            reasons += verdict.reasons
-        return _annotated(message, "rephrase", "template", reasons)
+                return _annotated(replace(message, text=text), "rephrase", "llm")
+            refused.append(verdict)
+        return _annotated(message, "rephrase", "template", *refused)
 
     def _request(
         self,
@@ -227,7 +218,7 @@ class LLMNLG:
     async def _answer(self, message: BotMessage, tracker: Tracker) -> BotMessage:
         question = _latest_user_text(tracker)
         if self.knowledge is None or not question.strip():
-            return _annotated(message, "answer", "template", ["no knowledge to ground on"])
+            return _annotated(message, "answer", "template", note="no knowledge to ground on")
         passages = await self.knowledge.asearch(
             question, self.settings.top_passages, self.settings.min_passage_score
         )
@@ -235,20 +226,21 @@ class LLMNLG:
         if closest < self.settings.answer_min_score:
             passages = []
         if not passages:
-            return _annotated(message, "answer", "template", ["no passage is close enough"])
+            return _annotated(message, "answer", "template", note="no passage is close enough")
         texts = [p.text for p in passages]
-        sources = {"sources": sorted({p.source for p in passages})}
-        answered = await self._generated_answer(message, question, texts)
-        if answered is None:
-            extracted = await asyncio.to_thread(self.knowledge.extract, question)
-            answered = _extractive(message, extracted, passages)
-        note = {**answered.metadata["nlg"], **sources}
-        return replace(answered, metadata={**answered.metadata, "nlg": note})
+        released = await self._generated_answer(question, texts)
+        if released is not None and released.text:
+            answered = replace(message, text=released.text)
+            refused = () if released.refused is None else (released.refused,)
+            sources = sorted({p.source for p in passages})
+            return _with_sources(_annotated(answered, "answer", "llm", *refused), sources)
+        extracted = await asyncio.to_thread(self.knowledge.extract, question)
+        refused = () if released is None or released.refused is None else (released.refused,)
+        answered = _extractive(message, extracted, *refused)
+        return _with_sources(answered, sorted({s.source for s in extracted}))
 
-    async def _generated_answer(
-        self, message: BotMessage, question: str, texts: list[str]
-    ) -> BotMessage | None:
-        """The model's answer, released sentence by sentence; ``None`` if nothing passed."""
+    async def _generated_answer(self, question: str, texts: list[str]) -> Released | None:
+        """The model's answer, released sentence by sentence (``None``: not asked or failed)."""
         if not self.settings.generate_answers:
             return None
         prompt = answer_prompt(self.settings.system_prompt, question, texts)
@@ -260,28 +252,26 @@ class LLMNLG:
 
         try:
             async with asyncio.timeout(self.settings.deadline):
-                released = await decode_verified(self.generator, request, unit_check)
+                return await decode_verified(self.generator, request, unit_check)
         except (TimeoutError, GenerationError) as e:
             log.warning("LLM answer failed, answering from the passages: %r", e)
             return None
-        if not released.text:
-            return None
-        return _annotated(replace(message, text=released.text), "answer", "llm", _why(released))
 
 
-def _why(released: Released) -> list[str]:
-    return [] if released.refused is None else list(released.refused.reasons)
+def _with_sources(message: BotMessage, sources: list[str]) -> BotMessage:
+    note = {**message.metadata["nlg"], "sources": sources}
+    return replace(message, metadata={**message.metadata, "nlg": note})
 
 
 def _extractive(
-    message: BotMessage, sentences: Sequence[Sentence], passages: Sequence[Passage]
+    message: BotMessage, sentences: Sequence[Sentence], *refused: Verdict
 ) -> BotMessage:
     if not sentences:
-        return _annotated(message, "answer", "template", ["no sentence to extract"])
-    heading = sentences[0].heading or passages[0].source.rsplit(".", 1)[0]
+        return _annotated(message, "answer", "template", *refused, note="no sentence to extract")
+    heading = sentences[0].heading or sentences[0].source.rsplit(".", 1)[0]
     body = " ".join(s.text for s in sentences)
     text = f"{body} (from our {heading.lower()} information)"
-    return _annotated(replace(message, text=text), "answer", "extract", [])
+    return _annotated(replace(message, text=text), "answer", "extract", *refused)
 
 
 def _latest_user_text(tracker: Tracker) -> str:
@@ -290,11 +280,17 @@ def _latest_user_text(tracker: Tracker) -> str:
 
 
 def _annotated(
-    message: BotMessage, mode: Mode, source: Source, reasons: Sequence[str]
+    message: BotMessage, mode: Mode, source: Source, *refused: Verdict, note: str | None = None
 ) -> BotMessage:
-    note: dict[str, Any] = {"source": source, "mode": mode}
+    """``message`` with ``metadata.nlg``: where it came from, and what was refused on the way.
+
+    ``refusals`` lists the refused drafts' reason categories, once each (counted in
+    ``/metrics``); ``reason`` their reasons, or ``note`` when nothing was refused.
+    """
+    meta: dict[str, Any] = {"source": source, "mode": mode}
+    reasons = [r for verdict in refused for r in verdict.reasons]
+    if reasons or note:
+        meta["reason"] = "; ".join(reasons) if reasons else note
     if reasons:
-        note["reason"] = "; ".join(reasons)
-        if source != "llm":
-            note["refusals"] = refusal_categories(reasons)
-    return replace(message, metadata={**message.metadata, "nlg": note})
+        meta["refusals"] = list(dict.fromkeys(c for v in refused for c in v.categories))
+    return replace(message, metadata={**message.metadata, "nlg": meta})
