@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from starlette.requests import Request
 
-from dialogue.tracker import ConversationId
+from dialogue.tracker import ConversationId, checked_conversation_id
 from nlg.interfaces import BotMessage
 from parley.channels.http import json_body_openapi, note_conversation, read_json
 from parley.channels.interfaces import CollectingOutputChannel
@@ -46,9 +46,13 @@ class RestMessage(BaseModel):
     )
 
     def to_user_message(self, channel: str) -> UserMessage:
+        """The message for the agent; an id no store accepts raises ``InvalidConversationId``
+        (400), before a turn or a stream starts."""
         return UserMessage(
             text=self.message,
-            sender_id=ConversationId(self.sender) if self.sender is not None else DEFAULT_SENDER,
+            sender_id=(
+                checked_conversation_id(self.sender) if self.sender is not None else DEFAULT_SENDER
+            ),
             input_channel=self.input_channel or channel,
             metadata=self.metadata or {},
         )

@@ -163,7 +163,7 @@ def _is_form(request: Request) -> bool:
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+    except (ValueError, RecursionError) as e:  # ValueError: also an integer over the digit limit
         raise InvalidRequest("malformed JSON body", detail=str(e)) from e
     if not isinstance(data, dict):
         raise InvalidRequest("invalid request body", detail="expected a JSON object")
