@@ -39,9 +39,9 @@ from starlette.requests import Request
 
 from dialogue.errors import InvalidConversationId, LockTimeout, TrackerStoreUnavailable
 from dialogue.events import (
-    EVENT_NAMES,
     Event,
     Restarted,
+    SlotSet,
     event_from_dict,
     events_to_dicts,
 )
@@ -55,6 +55,7 @@ from parley.errors import ChannelError, InvalidRequest
 from parley.handoff import handoff_routes
 from parley.interfaces import Agent
 from parley.middleware import BodyLimitMiddleware, InternalErrorMiddleware
+from parley.openapi import document_api, events_schema
 from parley.operations import Operations, operations_router
 from parley.security import ApiSecurity, add_api_auth, add_rate_limit
 
@@ -87,7 +88,9 @@ def create_app(
     """
     if max_body_bytes < 0:
         raise ValueError(f"max_body_bytes must be >= 0, not {max_body_bytes}")
+    security = security or ApiSecurity()
     app = _ParleyAPI(
+        security,
         title="Parley",
         version=__version__,
         description="HTTP API of a Parley assistant; request and response shapes follow Rasa's.",
@@ -104,7 +107,7 @@ def create_app(
             channel.router(agent), prefix=f"/webhooks/{channel.name}", tags=["channels"]
         )
     _add_error_handlers(app)
-    _add_middleware(app, max_body_bytes, cors_origins, security or ApiSecurity())
+    _add_middleware(app, max_body_bytes, cors_origins, security)
     return app
 
 
@@ -189,21 +192,6 @@ IncludeEvents = Annotated[
 _EVENTS: TypeAdapter[dict[str, Any] | list[dict[str, Any]]] = TypeAdapter(
     dict[str, Any] | list[dict[str, Any]]
 )
-_EVENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["event"],
-    "properties": {
-        "event": {"type": "string", "enum": sorted(EVENT_NAMES)},
-        "timestamp": {"type": "number"},
-    },
-    "additionalProperties": True,
-}
-_EVENTS_OPENAPI = json_body_openapi(
-    {"anyOf": [_EVENT_SCHEMA, {"type": "array", "items": _EVENT_SCHEMA}]},
-    "One Rasa event object, or a list of them.",
-)
-
-
 def _conversation_routes(agent: Agent) -> APIRouter:
     router = APIRouter(prefix="/conversations/{conversation_id}", tags=["conversations"])
 
@@ -216,7 +204,11 @@ def _conversation_routes(agent: Agent) -> APIRouter:
         tracker = await agent.tracker(ConversationId(conversation_id))
         return tracker_json(tracker, include_events)
 
-    @router.post("/tracker/events", summary="Append events", openapi_extra=_EVENTS_OPENAPI)
+    events_body = json_body_openapi(
+        events_schema(agent.domain.initial_slots), "One Rasa event object, or a list of them."
+    )
+
+    @router.post("/tracker/events", summary="Append events", openapi_extra=events_body)
     async def append_events(
         conversation_id: ConversationPath,
         request: Request,
@@ -224,6 +216,7 @@ def _conversation_routes(agent: Agent) -> APIRouter:
     ) -> dict[str, Any]:
         """Append one event or a list of events; answers with the updated conversation."""
         events = decode_events(await read_json(request, _EVENTS))
+        _check_slots(events, agent.domain.initial_slots)
         tracker = await agent.append_events(ConversationId(conversation_id), events)
         return tracker_json(tracker, include_events)
 
@@ -243,6 +236,12 @@ def decode_events(body: dict[str, Any] | list[dict[str, Any]]) -> list[Event]:
         except (ValueError, TypeError, AttributeError, KeyError) as e:
             raise InvalidRequest("invalid event", detail=f"event {index}: {e}") from e
     return events
+
+
+def _check_slots(events: Sequence[Event], known: Mapping[str, Any]) -> None:
+    unknown = [e.name for e in events if isinstance(e, SlotSet) and e.name not in known]
+    if unknown:
+        raise InvalidRequest(f"slot {unknown[0]!r} is not in the domain", detail=unknown)
 
 
 def tracker_json(
@@ -321,33 +320,18 @@ class ErrorBody(BaseModel):
 
 
 class _ParleyAPI(FastAPI):
-    """FastAPI documenting the errors this API answers (400, 413) instead of FastAPI's 422."""
+    """FastAPI documenting the errors this API answers (400, 401, 403, 413, 429, 503)
+    instead of FastAPI's 422, and its security schemes."""
+
+    def __init__(self, security: ApiSecurity, **options: Any) -> None:
+        super().__init__(**options)
+        self.security = security
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = _document_errors(super().openapi())
+            error = ErrorBody.model_json_schema()
+            self.openapi_schema = document_api(super().openapi(), self.security, error)
         return self.openapi_schema
-
-
-def _document_errors(schema: dict[str, Any]) -> dict[str, Any]:
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
-        components.pop(unused, None)
-    components[ErrorBody.__name__] = ErrorBody.model_json_schema()
-    for operations in schema["paths"].values():
-        for operation in operations.values():
-            responses = operation["responses"]
-            has_body = "requestBody" in operation
-            if responses.pop("422", None) is not None or has_body:
-                responses["400"] = _error_response("Malformed JSON, or fields of the wrong type.")
-            if has_body:
-                responses["413"] = _error_response("The request body is over the size limit.")
-    return schema
-
-
-def _error_response(description: str) -> dict[str, Any]:
-    ref = {"$ref": f"#/components/schemas/{ErrorBody.__name__}"}
-    return {"description": description, "content": {"application/json": {"schema": ref}}}
 
 
 def _add_error_handlers(app: FastAPI) -> None:

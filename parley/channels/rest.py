@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from starlette.requests import Request
 
-from dialogue.tracker import ConversationId, checked_conversation_id
+from dialogue.tracker import MAX_CONVERSATION_ID_LENGTH, ConversationId, checked_conversation_id
 from nlg.interfaces import BotMessage
 from parley.channels.http import json_body_openapi, note_conversation, read_json
 from parley.channels.interfaces import CollectingOutputChannel
@@ -35,7 +35,10 @@ class RestMessage(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True)
 
     sender: str | None = Field(
-        None, description="Conversation id; the conversation `default` when left out."
+        None,
+        min_length=1,
+        max_length=MAX_CONVERSATION_ID_LENGTH,
+        description="Conversation id; the conversation `default` when left out.",
     )
     message: str = Field(description="The user's text; may be empty.")
     metadata: dict[str, Any] | None = Field(
