@@ -101,7 +101,7 @@ async def build_agent(
         raise ConfigError(str(e)) from e
     executor = custom_action_executor(endpoints, project_root)
     store = await open_tracker_store(endpoints, project_root)
-    return BotAgent(
+    agent = BotAgent(
         domain=trained.domain,
         interpreter=trained.interpreter,
         policy=trained.policy,
@@ -113,3 +113,5 @@ async def build_agent(
         metrics=metrics,
         broker=await open_event_broker(endpoints),
     )
+    await agent.warm_up()  # ready means ready: no model loads on a customer's message
+    return agent
