@@ -47,7 +47,8 @@ class Operations:
         return cls(metrics, checks, store=services.get("tracker_store"))
 
 
-def operations_router(operations: Operations) -> APIRouter:
+def operations_router(operations: Operations, metrics: bool = True) -> APIRouter:
+    """``/health``, and ``/metrics`` unless ``metrics`` is false (the management API is off)."""
     router = APIRouter(tags=["status"])
 
     @router.get("/health", summary="Health check")
@@ -58,6 +59,12 @@ def operations_router(operations: Operations) -> APIRouter:
         body: dict[str, Any] = {"status": "ok" if ok else "unavailable", "checks": results}
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    if metrics:
+        _add_metrics_route(router, operations)
+    return router
+
+
+def _add_metrics_route(router: APIRouter, operations: Operations) -> None:
     @router.get("/metrics", summary="Prometheus metrics")
     async def metrics() -> Response:
         """Turns, latency per component, errors, active conversations, LLM tokens."""
@@ -67,8 +74,6 @@ def operations_router(operations: Operations) -> APIRouter:
             operations.metrics.count_error(e)
             extra = []
         return Response(operations.metrics.exposition(extra), media_type=CONTENT_TYPE)
-
-    return router
 
 
 async def _run_checks(operations: Operations) -> dict[str, str]:

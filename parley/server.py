@@ -84,7 +84,8 @@ def create_app(
     Does no I/O. The caller owns ``agent`` and closes it after the server stops.
     Request bodies over ``max_body_bytes`` are refused with 413; ``cors_origins``
     (``"*"`` for any) may call the API from a browser. ``security`` sets API
-    authentication and per-sender rate limits (default: open, unlimited).
+    authentication, rate limits and whether the management API (conversations, parse,
+    hand-off, metrics) is served at all (default: served, open, unlimited).
     """
     if max_body_bytes < 0:
         raise ValueError(f"max_body_bytes must be >= 0, not {max_body_bytes}")
@@ -97,11 +98,12 @@ def create_app(
         openapi_tags=_TAGS,
     )
     if operations is not None:  # its /health checks the stores; it also serves /metrics
-        app.include_router(operations_router(operations))
+        app.include_router(operations_router(operations, metrics=security.api_enabled))
     app.include_router(_status_routes(agent, plain_health=operations is None))
-    app.include_router(_conversation_routes(agent))
-    app.include_router(_model_routes(agent))
-    app.include_router(handoff_routes(agent))
+    if security.api_enabled:  # the management API; `parley run` serves it with --enable-api
+        app.include_router(_conversation_routes(agent))
+        app.include_router(_model_routes(agent))
+        app.include_router(handoff_routes(agent))
     for channel in _distinct(channels):
         app.include_router(
             channel.router(agent), prefix=f"/webhooks/{channel.name}", tags=["channels"]

@@ -22,8 +22,9 @@ from dialogue.tracker import MAX_CONVERSATION_ID_LENGTH, ConversationId, checked
 from nlg.interfaces import BotMessage
 from parley.channels.http import json_body_openapi, note_conversation, read_json
 from parley.channels.interfaces import CollectingOutputChannel
+from parley.channels.rest_auth import RestSettings
 from parley.channels.rest_stream import EVENT_STREAM, stream_webhook
-from parley.errors import ChannelError
+from parley.channels.settings import channel_settings
 from parley.interfaces import Agent, UserMessage
 
 DEFAULT_SENDER = ConversationId("default")
@@ -84,13 +85,14 @@ class RestInput:
 
     name: ClassVar[str] = "rest"
 
+    def __init__(self, settings: RestSettings | None = None) -> None:
+        self.settings = settings or RestSettings.model_validate({})
+
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> Self:
-        if credentials:
-            raise ChannelError(
-                f"the {cls.name!r} channel takes no credentials; got {sorted(credentials)}"
-            )
-        return cls()
+        """Open without settings; ``token`` / ``jwt_secret`` require callers to prove who they
+        are (see :mod:`parley.channels.rest_auth`)."""
+        return cls(channel_settings(RestSettings, cls.name, credentials))
 
     def router(self, agent: Agent) -> APIRouter:
         router = APIRouter()
@@ -111,7 +113,7 @@ class RestInput:
         )
         router.add_api_route(
             "/stream",
-            stream_webhook(agent, self.name, _MESSAGE),
+            stream_webhook(agent, self.name, _MESSAGE, self.settings.check),
             methods=["POST"],
             summary="Send a message, receive the bot's replies as server-sent events",
             response_class=StreamingResponse,
@@ -124,6 +126,7 @@ class RestInput:
         async def webhook(request: Request) -> JSONResponse:
             """Run one conversation turn and answer with every bot reply, in order."""
             message = (await read_json(request, _MESSAGE)).to_user_message(self.name)
+            self.settings.check(request, message.sender_id)
             note_conversation(request, message.sender_id)
             replies = await agent.handle_message(message)
             return JSONResponse(await collect(message.sender_id, replies))

@@ -1,4 +1,5 @@
-"""Security of the HTTP server: API authentication (token, JWT) and per-sender rate limits.
+"""Security of the HTTP server: API authentication (token, JWT) and rate limits per sender
+and per client address.
 
 :func:`install_security` adds both to an app; ``parley.server.create_app`` calls it.
 """
@@ -24,17 +25,28 @@ DEFAULT_RATE_LIMIT = RateLimit(messages=60, seconds=60)
 
 @dataclass(frozen=True)
 class ApiSecurity:
-    """The server's security settings. The default: an open API and no rate limit."""
+    """The server's security settings. The default (for code building an app itself): the
+    management API served and open, no rate limit. ``parley run`` serves the management
+    API only with ``--enable-api`` (``api_enabled``), as Rasa does.
+
+    ``rate_limit`` applies to each sender of each channel; ``address_rate_limit`` to
+    each client address, so rotating sender ids does not escape the limit.
+    """
 
     auth: ApiAuth = field(default_factory=ApiAuth)
     rate_limit: RateLimit | None = None
+    api_enabled: bool = True
+    address_rate_limit: RateLimit | None = None
 
 
 def add_rate_limit(app: FastAPI, security: ApiSecurity) -> None:
     """Limit webhook messages per sender; add inside the body-size limit (it reads bodies)."""
-    if security.rate_limit is not None:
-        limiter = SenderRateLimiter(security.rate_limit)
-        app.add_middleware(SenderRateLimitMiddleware, limiter=limiter)
+    if security.rate_limit is not None or security.address_rate_limit is not None:
+        senders = SenderRateLimiter(security.rate_limit) if security.rate_limit else None
+        addresses = (
+            SenderRateLimiter(security.address_rate_limit) if security.address_rate_limit else None
+        )
+        app.add_middleware(SenderRateLimitMiddleware, limiter=senders, addresses=addresses)
 
 
 def add_api_auth(app: FastAPI, security: ApiSecurity) -> None:

@@ -8,7 +8,9 @@ conversation gets 429 with ``Retry-After`` and a JSON body saying when to retry.
 :class:`SenderRateLimitMiddleware` limits every ``POST /webhooks/...`` whose
 JSON body names a ``sender`` (the REST channel and its stream, Rasa-style custom
 channels). Channels whose sender lies elsewhere in the payload (Slack) call
-:func:`check_sender` themselves.
+:func:`check_sender` themselves. With an address limiter it also limits every
+``POST /webhooks/...`` per client address, so a caller rotating sender ids is
+still held to a limit.
 """
 
 from __future__ import annotations
@@ -107,30 +109,44 @@ def check_sender(scope: Scope, channel: str, sender: str) -> None:
 
 
 class SenderRateLimitMiddleware:
-    """Answers 429 to webhook posts from a sender over the limit, before the channel runs."""
+    """Answers 429 to webhook posts from a sender or an address over the limit, before the
+    channel runs."""
 
-    def __init__(self, app: ASGIApp, limiter: SenderRateLimiter) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: SenderRateLimiter | None,
+        addresses: SenderRateLimiter | None = None,
+    ) -> None:
         self.app = app
         self.limiter = limiter
+        self.addresses = addresses
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        scope[_LIMITER_KEY] = self.limiter
+        if self.limiter is not None:
+            scope[_LIMITER_KEY] = self.limiter
         channel = _webhook_channel(scope)
         if channel is None:
             await self.app(scope, receive, send)
             return
         messages = await _read_all(receive)
         sender = _sender_of(b"".join(m.get("body", b"") for m in messages))
-        if sender is not None:
-            try:
-                check_sender(scope, channel, sender)
-            except RateLimited as refusal:
-                await refusal.response()(scope, receive, send)
-                return
+        try:
+            self._check(scope, channel, sender)
+        except RateLimited as refusal:
+            await refusal.response()(scope, receive, send)
+            return
         await self.app(scope, _replaying(messages, receive), send)
+
+    def _check(self, scope: Scope, channel: str, sender: str | None) -> None:
+        if self.addresses is not None:
+            client = scope.get("client")
+            self.addresses.check(f"address:{client[0] if client else 'unknown'}")
+        if sender is not None:
+            check_sender(scope, channel, sender)
 
 
 def _webhook_channel(scope: Scope) -> str | None:

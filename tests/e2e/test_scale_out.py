@@ -76,6 +76,7 @@ class Deployment:
         log = (self.project / f"server-{self.port}.log").open("wb")
         command = [sys.executable, "-m", "parley", "run", "--workers", str(workers)]
         options = ["--host", "127.0.0.1", "--port", str(self.port), "--rate-limit", "off"]
+        options += ["--enable-api", "--address-rate-limit", "off"]
         self.process = subprocess.Popen(
             [*command, *options], cwd=self.project, stdout=log, stderr=subprocess.STDOUT
         )

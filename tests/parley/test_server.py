@@ -353,7 +353,7 @@ class TestErrors:
         refused = InvalidConversationId("conversation id must be 1 to 255 characters")
         app = create_app(EchoAgent({"hello": refused}), [RestInput()])
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as c:
-            response = await say(c, "x" * 300, "hello")
+            response = await say(c, "x" * 200, "hello")
 
         assert response.status_code == 400
         assert response.json()["error"] == "invalid conversation id"
