@@ -62,12 +62,7 @@ class Deployment:
     def write_endpoints(self, key_prefix: str) -> None:
         endpoints = {
             "tracker_store": {"type": "sql", "url": self.database_url},
-            "lock_store": {
-                "type": "redis",
-                "url": REDIS_URL,
-                "key_prefix": key_prefix,
-                "lock_lifetime": 2,
-            },
+            "lock_store": {"type": "redis", "url": REDIS_URL, "key_prefix": key_prefix},
             "event_broker": {"type": "redis", "url": REDIS_URL, "stream": self.stream},
         }
         (self.project / "endpoints.yml").write_text(json.dumps(endpoints), encoding="utf-8")
@@ -152,6 +147,7 @@ class Conversation:
     sender: str
     acknowledged: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)
     bursts: list[set[str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -167,6 +163,7 @@ class Conversation:
         self.statuses.append(response.status_code)
         if response.status_code == 200 and response.json():
             self.acknowledged.append(text)
+            self.answered_at.append(time.monotonic())
             return True
         return False
 
@@ -268,6 +265,7 @@ async def test_a_killed_worker_loses_no_acknowledged_turn_and_conversations_cont
         answered_before_kill = sum(len(chat.acknowledged) for chat in chats)
         victim = deployment.workers()[0]
         os.kill(victim, signal.SIGKILL)
+        killed_at = time.monotonic()
         await load
         await deployment.wait_healthy(workers=2)  # the supervisor started a new worker
         assert victim not in deployment.workers()
@@ -275,6 +273,11 @@ async def test_a_killed_worker_loses_no_acknowledged_turn_and_conversations_cont
 
     assert all(continued)
     assert sum(len(chat.acknowledged) for chat in chats) > answered_before_kill + 12
+    # The killed worker's locks are short leases: every conversation answers again within 5 s.
+    recovery = max(
+        min(t for t in chat.answered_at if t > killed_at) - killed_at for chat in chats
+    )
+    assert recovery < 5, f"a conversation waited {recovery:.1f} s after the kill"
     for chat in chats:
         texts, _ = await stored(deployment.database_url, chat.sender)
         for text in chat.acknowledged:
