@@ -123,6 +123,7 @@ def run_command(
     from parley.channels import channels_from_credentials
     from parley.runtime import build_agent
     from parley.server import create_app
+    from parley.sharedstate import open_shared_state
 
     credentials_path = root / "credentials.yml"
     credentials = load_credentials(credentials_path) if credentials_path.is_file() else None
@@ -141,6 +142,7 @@ def run_command(
                 cors_origins=cors,
                 security=security,
                 operations=operations_for(agent),
+                shared=open_shared_state(agent.locks),
             )
             if security is None or (security.api_enabled and not security.auth.enabled):
                 click.secho(

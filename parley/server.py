@@ -58,6 +58,7 @@ from parley.middleware import BodyLimitMiddleware, InternalErrorMiddleware
 from parley.openapi import document_api, events_schema
 from parley.operations import Operations, operations_router
 from parley.security import ApiSecurity, add_api_auth, add_rate_limit
+from parley.sharedstate import SharedState, SharedStateMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def create_app(
     cors_origins: Sequence[str] = (),
     security: ApiSecurity | None = None,
     operations: Operations | None = None,
+    shared: SharedState | None = None,
 ) -> FastAPI:
     """The HTTP app serving ``agent`` and mounting each channel under ``/webhooks/{name}``.
 
@@ -85,7 +87,9 @@ def create_app(
     Request bodies over ``max_body_bytes`` are refused with 413; ``cors_origins``
     (``"*"`` for any) may call the API from a browser. ``security`` sets API
     authentication, rate limits and whether the management API (conversations, parse,
-    hand-off, metrics) is served at all (default: served, open, unlimited).
+    hand-off, metrics) is served at all (default: served, open, unlimited). ``shared``
+    keeps rate-limit buckets and channels' de-duplication keys where every worker sees
+    them (see :mod:`parley.sharedstate`); by default they live in this process.
     """
     if max_body_bytes < 0:
         raise ValueError(f"max_body_bytes must be >= 0, not {max_body_bytes}")
@@ -109,17 +113,23 @@ def create_app(
             channel.router(agent), prefix=f"/webhooks/{channel.name}", tags=["channels"]
         )
     _add_error_handlers(app)
-    _add_middleware(app, max_body_bytes, cors_origins, security)
+    _add_middleware(app, max_body_bytes, cors_origins, security, shared)
     return app
 
 
 def _add_middleware(
-    app: FastAPI, max_body_bytes: int, cors_origins: Sequence[str], security: ApiSecurity
+    app: FastAPI,
+    max_body_bytes: int,
+    cors_origins: Sequence[str],
+    security: ApiSecurity,
+    shared: SharedState | None,
 ) -> None:
     # Added innermost first: the error guard also covers the body limit, and CORS wraps
     # both so that error responses carry CORS headers too. Authentication runs before
     # bodies are buffered; the rate limit reads the buffered body.
-    add_rate_limit(app, security)
+    add_rate_limit(app, security, shared)
+    if shared is not None:
+        app.add_middleware(SharedStateMiddleware, state=shared)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     add_api_auth(app, security)
     app.add_middleware(InternalErrorMiddleware)

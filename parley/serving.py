@@ -124,6 +124,7 @@ class WorkerApp:
         from parley.project import load_credentials
         from parley.runtime import build_agent
         from parley.server import create_app
+        from parley.sharedstate import open_shared_state
 
         s = self.settings
         s.logs.apply(s.log_level)
@@ -137,6 +138,7 @@ class WorkerApp:
             cors_origins=s.cors,
             security=s.security,
             operations=operations_for(self._agent),
+            shared=open_shared_state(self._agent.locks),
         )
         log.warning("worker %d serves model %s", os.getpid(), self._agent.model_id)
 

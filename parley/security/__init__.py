@@ -14,6 +14,8 @@ from parley.security.auth import ApiAuth, ApiAuthMiddleware
 from parley.security.errors import Forbidden, RateLimited, SecurityRefusal, Unauthenticated
 from parley.security.jwt import JWT_METHODS, sign_jwt, verify_jwt
 from parley.security.ratelimit import (
+    Buckets,
+    MemoryBuckets,
     RateLimit,
     SenderRateLimiter,
     SenderRateLimitMiddleware,
@@ -39,14 +41,16 @@ class ApiSecurity:
     address_rate_limit: RateLimit | None = None
 
 
-def add_rate_limit(app: FastAPI, security: ApiSecurity) -> None:
-    """Limit webhook messages per sender; add inside the body-size limit (it reads bodies)."""
+def add_rate_limit(app: FastAPI, security: ApiSecurity, buckets: Buckets | None = None) -> None:
+    """Limit webhook messages per sender and per address, counting in ``buckets`` (default:
+    this process); add inside the body-size limit (it reads bodies)."""
     if security.rate_limit is not None or security.address_rate_limit is not None:
-        senders = SenderRateLimiter(security.rate_limit) if security.rate_limit else None
-        addresses = (
-            SenderRateLimiter(security.address_rate_limit) if security.address_rate_limit else None
+        app.add_middleware(
+            SenderRateLimitMiddleware,
+            sender=security.rate_limit,
+            address=security.address_rate_limit,
+            buckets=buckets,
         )
-        app.add_middleware(SenderRateLimitMiddleware, limiter=senders, addresses=addresses)
 
 
 def add_api_auth(app: FastAPI, security: ApiSecurity) -> None:
@@ -60,7 +64,9 @@ __all__ = [
     "JWT_METHODS",
     "ApiAuth",
     "ApiSecurity",
+    "Buckets",
     "Forbidden",
+    "MemoryBuckets",
     "RateLimit",
     "RateLimited",
     "SecurityRefusal",
