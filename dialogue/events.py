@@ -213,7 +213,7 @@ def _decode_parse_data(event: str, value: Any) -> ParseResult:
 
 
 def _decode_entities(event: str, value: Any) -> tuple[Mapping[str, Any], ...]:
-    items = value or ()
+    items = () if value is None else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, Mapping) for i in items):
         raise EventDecodeError(
             f"event {event!r}: entities must be a list of objects, got {value!r}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from parley.metrics import CONTENT_TYPE, Metrics, active_conversations_metric
 
@@ -65,7 +65,7 @@ def operations_router(operations: Operations, metrics: bool = True) -> APIRouter
 
 
 def _add_metrics_route(router: APIRouter, operations: Operations) -> None:
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     async def metrics() -> Response:
         """Turns, latency per component, errors, active conversations, LLM tokens."""
         try:
