@@ -49,7 +49,7 @@ from dialogue.locks import LockStoreUnavailable
 from dialogue.rasa_json import tracker_as_rasa
 from dialogue.tracker import ConversationId, Tracker
 from parley import __version__
-from parley.channels.http import error_body, json_body_openapi, read_json
+from parley.channels.http import MAX_STRING_LENGTH, error_body, json_body_openapi, read_json
 from parley.channels.interfaces import InputChannel
 from parley.errors import ChannelError, InvalidRequest
 from parley.handoff import handoff_routes
@@ -283,7 +283,7 @@ def _events_json(tracker: Tracker, include: EventVerbosity) -> list[dict[str, An
 class ParseRequest(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True)
 
-    text: str = Field(description="The text to parse.")
+    text: str = Field(max_length=MAX_STRING_LENGTH, description="The text to parse.")
     message_id: str | None = Field(None, description="Echoed back in the result.")
 
 

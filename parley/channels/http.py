@@ -87,6 +87,19 @@ def string_problem(text: str) -> str | None:
     return None
 
 
+def error_responses(descriptions: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+    """FastAPI ``responses`` documenting error answers (``{"error", "detail"}`` bodies)."""
+    body = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "string"}, "detail": {}},
+    }
+    return {
+        code: {"description": text, "content": {"application/json": {"schema": body}}}
+        for code, text in descriptions.items()
+    }
+
+
 def json_body_openapi(schema: Mapping[str, Any], description: str) -> dict[str, Any]:
     """``openapi_extra`` documenting a JSON body, read by :func:`read_json`, of this schema."""
     return {

@@ -20,7 +20,13 @@ from starlette.requests import Request
 
 from dialogue.tracker import MAX_CONVERSATION_ID_LENGTH, ConversationId, checked_conversation_id
 from nlg.interfaces import BotMessage
-from parley.channels.http import json_body_openapi, note_conversation, read_json
+from parley.channels.http import (
+    MAX_STRING_LENGTH,
+    error_responses,
+    json_body_openapi,
+    note_conversation,
+    read_json,
+)
 from parley.channels.interfaces import CollectingOutputChannel
 from parley.channels.rest_auth import RestSettings
 from parley.channels.rest_stream import EVENT_STREAM, stream_webhook
@@ -41,7 +47,9 @@ class RestMessage(BaseModel):
         max_length=MAX_CONVERSATION_ID_LENGTH,
         description="Conversation id; the conversation `default` when left out.",
     )
-    message: str = Field(description="The user's text; may be empty.")
+    message: str = Field(
+        max_length=MAX_STRING_LENGTH, description="The user's text; may be empty."
+    )
     metadata: dict[str, Any] | None = Field(
         None, description="Passed to the agent with the message."
     )
@@ -109,6 +117,7 @@ class RestInput:
             methods=["POST"],
             summary="Send a message, receive the bot's replies",
             response_model=list[RestReply],
+            responses=self._auth_errors(),
             openapi_extra=json_body_openapi(_MESSAGE.json_schema(), "The user's message."),
         )
         router.add_api_route(
@@ -117,10 +126,17 @@ class RestInput:
             methods=["POST"],
             summary="Send a message, receive the bot's replies as server-sent events",
             response_class=StreamingResponse,
-            responses={200: {"content": {EVENT_STREAM: {}}}},
+            responses={200: {"content": {EVENT_STREAM: {}}}, **self._auth_errors()},
             openapi_extra=json_body_openapi(_MESSAGE.json_schema(), "The user's message."),
         )
         return router
+
+    def _auth_errors(self) -> dict[int | str, dict[str, Any]]:
+        if self.settings.open:
+            return {}
+        return error_responses(
+            {401: "No token or JWT.", 403: "A wrong token, or a JWT naming another sender."}
+        )
 
     def _webhook(self, agent: Agent) -> Callable[[Request], Awaitable[JSONResponse]]:
         async def webhook(request: Request) -> JSONResponse:

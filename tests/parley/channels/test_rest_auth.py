@@ -83,3 +83,12 @@ async def test_without_settings_the_channel_is_open_as_in_rasa() -> None:
         )
         assert response.status_code == 200
     assert RestInput().settings.open
+
+
+async def test_the_openapi_document_lists_the_refusals_of_a_protected_channel(
+    with_token: httpx.AsyncClient,
+) -> None:
+    paths = (await with_token.get("/openapi.json")).json()["paths"]
+
+    for route in ("/webhooks/rest/webhook", "/webhooks/rest/stream"):
+        assert {"401", "403"} <= set(paths[route]["post"]["responses"])
