@@ -34,10 +34,17 @@ def load_event(text: str, where: str) -> Event:
         if not isinstance(data, dict):
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
         event = event_from_dict(data)
-        encode_event(event)  # e.g. a lone surrogate, stored before writes were checked
+        if _may_not_encode(text):  # a lone surrogate or NaN, stored before writes were checked
+            encode_event(event)
     except (ValueError, TypeError, RecursionError) as e:  # EventEncodeError is a TypeError
         raise TrackerStoreError(f"stored event {where} is not a valid event: {e}") from e
     return event
+
+
+def _may_not_encode(text: str) -> bool:
+    """Cheap test of stored JSON text for what only a full re-encode can rule out: escaped
+    surrogates (``\\udXXX``, also in valid pairs) and non-finite numbers."""
+    return "\\ud" in text or "\\uD" in text or "NaN" in text or "Infinity" in text
 
 
 def load_readable(
