@@ -170,7 +170,9 @@ async def _verify(client: httpx.AsyncClient, tally: Tally, chat: Chat) -> dict[s
     }
 
 
-async def _run(args: argparse.Namespace, project: Path, database_url: str, prefix: str) -> dict:
+async def _run(
+    args: argparse.Namespace, project: Path, database_url: str, prefix: str
+) -> dict[str, Any]:
     actions = PoisonedActionServer()
     endpoints = {
         "tracker_store": {"type": "sql", "url": database_url},
@@ -229,7 +231,7 @@ async def _run(args: argparse.Namespace, project: Path, database_url: str, prefi
     }
 
 
-async def _main(args: argparse.Namespace) -> dict:
+async def _main(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="parley-chaos-") as folder:
         project = write_bot(Path(folder) / "bot", SHOP_BOT)
         subprocess.run(
