@@ -22,7 +22,7 @@ from actions.builtins import (
     ActionSessionStart,
     bot_event,
 )
-from actions.errors import ActionError, ActionRejected, InvalidActionReply
+from actions.errors import ActionError, ActionRejected, ActionServerError, InvalidActionReply
 from actions.extract import extract_slots
 from actions.interfaces import Action, ActionContext
 from actions.resolver import ActionResolver
@@ -275,9 +275,18 @@ class BotAgent:
 
     async def _events_of(self, action: Action, context: ActionContext) -> list[Event]:
         """What ``action`` adds, each event checked to read back once stored; an event that
-        would not (from a custom action, a template or a plug-in) fails the action."""
-        with self.metrics.time("action"):
-            events = list(await action.run(context))
+        would not (from a custom action, a template or a plug-in), or an exception other
+        than an :class:`ActionError`, fails the action (logged, with its traceback)."""
+        try:
+            with self.metrics.time("action"):
+                events = list(await action.run(context))
+        except ActionError:
+            raise
+        except Exception as e:  # a bug in an action or an NLG plug-in: the chat goes on
+            log.exception(
+                "conversation %s: action %s raised", context.tracker.conversation_id, action.name
+            )
+            raise ActionServerError(action.name, f"raised {type(e).__name__}: {e}") from e
         try:
             check_events(events)
         except EventEncodeError as e:

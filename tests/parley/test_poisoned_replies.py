@@ -207,3 +207,25 @@ async def test_a_conversation_holding_an_unreadable_event_reads_exports_restarts
         "other",
     ]
     assert await say(agent, "hello", "legacy") == ["Hello! How can I help?"]
+
+
+class GreetingBreaksNLG(TemplateNLG):
+    """Templates, except that ``utter_greet`` raises, like a plug-in with a bug."""
+
+    async def generate(
+        self, response: str, tracker: Any, channel: str | None = None, **kwargs: Any
+    ) -> Any:
+        if response == "utter_greet":
+            raise KeyError("template variable 'name' missing")
+        return await super().generate(response, tracker, channel, **kwargs)
+
+
+async def test_an_action_that_raises_ends_the_turn_with_the_fallback(
+    agent: BotAgent, caplog: pytest.LogCaptureFixture
+) -> None:
+    agent.nlg = GreetingBreaksNLG(agent.domain.responses)
+
+    assert await say(agent, "hello", "buggy") == [DEFAULT_FALLBACK_TEXT]
+
+    assert "conversation buggy: action utter_greet raised" in caplog.text
+    assert await say(agent, "where is my order", "buggy") == ["What is your order number?"]
