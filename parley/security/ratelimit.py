@@ -8,9 +8,9 @@ conversation gets 429 with ``Retry-After`` and a JSON body saying when to retry.
 :class:`SenderRateLimitMiddleware` limits every ``POST /webhooks/...`` whose
 JSON body names a ``sender`` (the REST channel and its stream, Rasa-style custom
 channels). Channels whose sender lies elsewhere in the payload (Slack) call
-:func:`check_sender` themselves. With an address limiter it also limits every
-``POST /webhooks/...`` per client address, so a caller rotating sender ids is
-still held to a limit.
+:func:`check_sender` themselves. With an address limit it also limits those
+posts per client address, so a caller rotating sender ids is still held to a
+limit; platforms that sign their requests (Slack, from a few addresses) are not.
 """
 
 from __future__ import annotations
@@ -173,8 +173,8 @@ class SenderRateLimitMiddleware:
         messages = await _read_all(receive)
         sender = _sender_of(b"".join(m.get("body", b"") for m in messages))
         try:
-            await check_address(scope)
-            if sender is not None:
+            if sender is not None:  # the caller names its own sender: limit its address too
+                await check_address(scope)
                 await check_sender(scope, channel, sender)
         except RateLimited as refusal:
             await refusal.response()(scope, receive, send)
