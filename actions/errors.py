@@ -3,6 +3,8 @@
 ActionError
 ├── ActionNotFound        -- the name is no built-in, response, form or custom action
 ├── ActionServerError     -- a custom action's server failed (connection, timeout, bad reply)
+│   └── InvalidActionReply -- the reply would not read back, sets an unknown slot, or is
+│                             too long; none of it is stored
 └── ActionRejected        -- the action declined to run (Rasa's ActionExecutionRejection)
 
 ActionsUnavailable        -- the configured custom actions cannot be set up at all
@@ -27,6 +29,10 @@ class ActionNotFound(ActionError):
 
 class ActionServerError(ActionError):
     pass
+
+
+class InvalidActionReply(ActionServerError):
+    """What an action answered cannot be stored as it is; the whole answer is refused."""
 
 
 class ActionRejected(ActionError):

@@ -25,16 +25,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from actions.builtins import bot_event
-from actions.errors import ActionServerError
+from actions.errors import ActionServerError, InvalidActionReply
 from actions.interfaces import ActionContext
 from dialogue.domain import Domain
-from dialogue.events import Event, EventDecodeError, event_from_dict, events_to_dicts
+from dialogue.errors import EventEncodeError
+from dialogue.events import (
+    Event,
+    EventDecodeError,
+    SlotSet,
+    check_events,
+    event_from_dict,
+    events_to_dicts,
+)
 from dialogue.rasa_json import tracker_as_rasa
 from dialogue.tracker import Tracker
 from nlg.interfaces import BotMessage
 
 RASA_PROTOCOL_VERSION = "3.6.21"
 """The Rasa version whose action-server protocol the calls follow (sent as ``version``)."""
+
+MAX_EVENTS_PER_ANSWER = 100
+"""Events plus responses one answer may add; more is a runaway action, refused whole."""
 
 _MESSAGE_KEYS = frozenset(
     {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
@@ -84,7 +95,11 @@ def domain_dict(domain: Domain) -> dict[str, Any]:
 async def answer_events(action_name: str, answer: Any, context: ActionContext) -> list[Event]:
     """The events an action server's answer adds: its replies first, then its events.
 
-    Raises :class:`ActionServerError` if the answer is not Rasa's shape.
+    Raises :class:`ActionServerError` if the answer is not Rasa's shape, and
+    :class:`InvalidActionReply` if any part of it would not be stored and read back
+    as it is (a text that is not a string, a lone surrogate), sets a slot the domain
+    lacks, or adds more than :data:`MAX_EVENTS_PER_ANSWER` events: the whole answer
+    is refused, never part of it.
     """
     if answer is None:  # rasa_sdk answers a call without an action name with null
         return []
@@ -94,14 +109,34 @@ async def answer_events(action_name: str, answer: Any, context: ActionContext) -
     raw_responses = answer.get("responses") or []
     if not isinstance(raw_events, list) or not isinstance(raw_responses, list):
         raise ActionServerError(action_name, "'events' and 'responses' must be lists")
+    if len(raw_events) + len(raw_responses) > MAX_EVENTS_PER_ANSWER:
+        raise InvalidActionReply(
+            action_name,
+            f"the answer has {len(raw_events)} events and {len(raw_responses)} responses; "
+            f"at most {MAX_EVENTS_PER_ANSWER} together are accepted",
+        )
     said: list[Event] = []
     for message in raw_responses:
         said += await _reply(action_name, message, context)
     try:
         events = [event_from_dict(e) for e in raw_events]
     except EventDecodeError as e:
-        raise ActionServerError(action_name, f"the answer has an invalid event: {e}") from e
-    return [*said, *events]
+        raise InvalidActionReply(action_name, f"the answer has an invalid event: {e}") from e
+    return checked_reply(action_name, [*said, *events], context.domain)
+
+
+def checked_reply(action_name: str, events: list[Event], domain: Domain) -> list[Event]:
+    """``events`` if each one reads back and sets only the domain's slots, else
+    :class:`InvalidActionReply`."""
+    known = domain.initial_slots
+    unknown = [e.name for e in events if isinstance(e, SlotSet) and e.name not in known]
+    if unknown:
+        raise InvalidActionReply(action_name, f"slot {unknown[0]!r} is not in the domain")
+    try:
+        check_events(events)
+    except EventEncodeError as e:
+        raise InvalidActionReply(action_name, f"the answer cannot be stored: {e}") from e
+    return events
 
 
 async def _reply(action_name: str, message: Any, context: ActionContext) -> list[Event]:
@@ -116,7 +151,10 @@ async def _reply(action_name: str, message: Any, context: ActionContext) -> list
         return [bot_event(rendered)] if rendered is not None else []
     if not any(message.get(k) for k in _CONTENT_KEYS):
         return []
-    return [bot_event(_written_message(message))]
+    try:
+        return [bot_event(_written_message(message))]
+    except (TypeError, ValueError, AttributeError) as e:
+        raise InvalidActionReply(action_name, f"a response is malformed: {e}") from e
 
 
 def _written_message(message: Mapping[str, Any]) -> BotMessage:

@@ -86,6 +86,9 @@ async def _conversation(
     return latencies, errors
 
 
+_NO_RATE_LIMITS = ("--rate-limit", "off", "--address-rate-limit", "off")
+
+
 async def _drive(url: str, concurrency: int, turns: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=concurrency * 2, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
@@ -113,7 +116,7 @@ async def _measure(
     port = free_port()
     command = [sys.executable, "-m", "parley", "run", "-p", str(project), "--workers", str(workers)]
     server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port), "--rate-limit", "off"],
+        [*command, "--host", "127.0.0.1", "--port", str(port), *_NO_RATE_LIMITS],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

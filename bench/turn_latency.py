@@ -51,6 +51,8 @@ def _start_server(project: Path, port: int) -> subprocess.Popen[bytes]:
             str(port),
             "--host",
             "127.0.0.1",
+            "--address-rate-limit",
+            "off",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

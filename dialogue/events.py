@@ -8,11 +8,13 @@ action-server client alike.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from dialogue.errors import EventEncodeError
 from nlu.interfaces import ParseResult
 
 ACTION_LISTEN = "action_listen"
@@ -211,12 +213,29 @@ def _decode_parse_data(event: str, value: Any) -> ParseResult:
 
 
 def _decode_entities(event: str, value: Any) -> tuple[Mapping[str, Any], ...]:
-    items = value or ()
+    items = () if value is None else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, Mapping) for i in items):
         raise EventDecodeError(
             f"event {event!r}: entities must be a list of objects, got {value!r}"
         )
     return tuple(dict(i) for i in items)
+
+
+_BOT_DATA_LISTS = ("buttons", "quick_replies", "elements")
+
+
+def _check_bot_data(event: str, data: Mapping[str, Any]) -> None:
+    """The parts of a ``bot`` event's ``data`` that channels render must have their JSON type."""
+    for key in _BOT_DATA_LISTS:
+        items = data.get(key)
+        if items is not None and (
+            not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items)
+        ):
+            raise EventDecodeError(f"event {event!r}: data.{key} must be a list of objects")
+    if data.get("custom") is not None and not isinstance(data["custom"], Mapping):
+        raise EventDecodeError(f"event {event!r}: data.custom must be an object")
+    if data.get("image") is not None and not isinstance(data["image"], str):
+        raise EventDecodeError(f"event {event!r}: data.image must be a string")
 
 
 def _decode_field(event: str, name: str, value: Any) -> Any:
@@ -227,6 +246,8 @@ def _decode_field(event: str, name: str, value: Any) -> Any:
     if name in ("metadata", "data"):
         if value is not None and not isinstance(value, Mapping):
             raise EventDecodeError(f"event {event!r}: {name} must be an object, got {value!r}")
+        if name == "data" and value:
+            _check_bot_data(event, value)
         return dict(value or {})
     return value
 
@@ -257,3 +278,31 @@ def events_from_dicts(items: Iterable[Mapping[str, Any]]) -> list[Event]:
 
 def events_to_dicts(events: Iterable[Event]) -> list[dict[str, Any]]:
     return [event_to_dict(e) for e in events]
+
+
+def encode_event(event: Event) -> str:
+    """JSON text of ``event`` that is certain to read back, for storing or sending.
+
+    The text is encoded, then decoded again with :func:`event_from_dict`; an event
+    that would not survive the trip (a value of the wrong type, a lone surrogate,
+    NaN, an integer over Python's digit limit, a non-JSON value) raises
+    :class:`~dialogue.errors.EventEncodeError`, so nothing unreadable is ever written.
+    """
+    try:
+        data = event_to_dict(event)
+        text = json.dumps(data, allow_nan=False)
+        decoded = json.loads(text)
+        # Escaped (ASCII) JSON hides lone surrogates; UTF-8, which every reader needs, does not.
+        json.dumps(decoded, ensure_ascii=False).encode("utf-8")
+        event_from_dict(decoded)
+    except EventDecodeError as e:
+        raise EventEncodeError(f"{type(event).__name__} would not read back: {e}") from e
+    except (TypeError, ValueError, RecursionError) as e:  # UnicodeEncodeError is a ValueError
+        raise EventEncodeError(f"{type(event).__name__} cannot be stored as JSON: {e}") from e
+    return text
+
+
+def check_events(events: Iterable[Event]) -> None:
+    """Raise :class:`~dialogue.errors.EventEncodeError` unless every event reads back."""
+    for event in events:
+        encode_event(event)

@@ -15,20 +15,31 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from actions.builtins import TURN_ENDING_ACTIONS, ActionDefaultFallback, ActionSessionStart
-from actions.errors import ActionError, ActionRejected
+from actions.builtins import (
+    DEFAULT_FALLBACK_TEXT,
+    TURN_ENDING_ACTIONS,
+    ActionDefaultFallback,
+    ActionSessionStart,
+    bot_event,
+)
+from actions.errors import ActionError, ActionRejected, ActionServerError, InvalidActionReply
 from actions.extract import extract_slots
 from actions.interfaces import Action, ActionContext
 from actions.resolver import ActionResolver
 from dialogue.domain import Domain
+from dialogue.errors import EventEncodeError
 from dialogue.events import (
     ACTION_LISTEN,
     ActionExecuted,
     ActionExecutionRejected,
     BotUttered,
     Event,
+    Restarted,
+    SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
+    check_events,
 )
 from dialogue.interfaces import LockStore, NextActionPredictor, PolicyPrediction, TrackerStore
 from dialogue.tracker import ConversationId, Tracker
@@ -45,6 +56,7 @@ from parley.metrics import Metrics, errors_counted
 log = logging.getLogger(__name__)
 
 MAX_ACTIONS_PER_TURN = 10
+"""Actions one turn may run before the loop is cut short with the fallback response."""
 
 
 @dataclass
@@ -131,6 +143,12 @@ class BotAgent:
         with self.metrics.time("nlu"):
             return await asyncio.to_thread(self.interpreter.parse, text, message_id)
 
+    async def warm_up(self) -> None:
+        """Load what the first message would otherwise load lazily (the NLU's encoder), so a
+        server that accepts traffic answers its first requests at full speed and safely."""
+        with self.metrics.time("nlu"):
+            await asyncio.to_thread(self.interpreter.parse, "hello", None)
+
     async def tracker(self, conversation_id: ConversationId) -> Tracker:
         events = await self.store.retrieve(conversation_id)
         return Tracker(conversation_id, tuple(events), self.domain.initial_slots)
@@ -142,6 +160,7 @@ class BotAgent:
         unknown = [e.name for e in events if isinstance(e, SlotSet) and e.name not in known]
         if unknown:
             raise InvalidRequest(f"slot {unknown[0]!r} is not in the domain", detail=unknown)
+        _check_from_outside(events)
         async with self.locks.lock(conversation_id):
             await self.store.append(conversation_id, events)
             self._publish(conversation_id, events)
@@ -160,13 +179,15 @@ class BotAgent:
 
     async def _understand(self, message: UserMessage) -> UserUttered:
         parse = await self.parse(message.text, message.message_id)
-        return UserUttered(
+        said = UserUttered(
             text=message.text,
             parse_data=parse,
             input_channel=message.input_channel,
             message_id=message.message_id,
             metadata=dict(message.metadata),
         )
+        _check_from_outside([said])
+        return said
 
     async def _start_session_if_due(self, turn: _Turn, channel: str | None) -> None:
         if not self._session_due(turn.tracker):
@@ -176,7 +197,7 @@ class BotAgent:
 
     def _session_due(self, tracker: Tracker) -> bool:
         last = tracker.latest_timestamp
-        if last is None:
+        if last is None or _restarted_since_session_start(tracker):
             return True
         config = self.domain.session_config
         return config.expires and time.time() - last > config.session_expiration_time * 60
@@ -199,12 +220,12 @@ class BotAgent:
                 if turn.tracker.state.latest_action != ACTION_LISTEN:
                     turn.add(ActionExecuted(name=ACTION_LISTEN))
                 return
-        log.warning(
-            "conversation %s: %d actions without listening; waiting for the user",
-            turn.tracker.conversation_id,
-            MAX_ACTIONS_PER_TURN,
+        looped = ActionError(
+            name, f"{MAX_ACTIONS_PER_TURN} actions in one turn without listening; loop cut short"
         )
-        turn.add(ActionExecuted(name=ACTION_LISTEN))
+        await self._fall_back(turn, channel, prediction, looped)
+        if turn.tracker.state.latest_action != ACTION_LISTEN:
+            turn.add(ActionExecuted(name=ACTION_LISTEN))
 
     def _resolve(self, name: str, tracker: Tracker) -> tuple[Action, dict[str, str]]:
         try:
@@ -230,18 +251,16 @@ class BotAgent:
         turn.add(*prediction.events)  # e.g. LoopInterrupted: the action must see it
         context = ActionContext(turn.tracker, self.domain, self.nlg, channel)
         try:
-            with self.metrics.time("action"):
-                events = list(await action.run(context))
+            events = await self._events_of(action, context)
         except ActionRejected as e:
             log.info("conversation %s: %s", turn.tracker.conversation_id, e)
             turn.add(ActionExecutionRejected(name=action.name, policy=prediction.policy))
             return None
         except ActionError as e:
-            log.error("conversation %s: %s", turn.tracker.conversation_id, e)
-            self.metrics.count_error(e)
-            fallback = replace(prediction, events=())
-            failed = _failure(action.name, e)
-            return await self._run(turn, ActionDefaultFallback(), channel, fallback, failed)
+            if failure:  # the fallback itself failed: say the built-in text
+                events = _plain_fallback()
+            else:
+                return await self._fall_back(turn, channel, prediction, e)
         if any(isinstance(e, ActionExecutionRejected) for e in events):
             turn.add(*events)
             return None
@@ -253,6 +272,58 @@ class BotAgent:
         )
         turn.add(executed, *events)
         return action.name
+
+    async def _events_of(self, action: Action, context: ActionContext) -> list[Event]:
+        """What ``action`` adds, each event checked to read back once stored; an event that
+        would not (from a custom action, a template or a plug-in), or an exception other
+        than an :class:`ActionError`, fails the action (logged, with its traceback)."""
+        try:
+            with self.metrics.time("action"):
+                events = list(await action.run(context))
+        except ActionError:
+            raise
+        except Exception as e:  # a bug in an action or an NLG plug-in: the chat goes on
+            log.exception(
+                "conversation %s: action %s raised", context.tracker.conversation_id, action.name
+            )
+            raise ActionServerError(action.name, f"raised {type(e).__name__}: {e}") from e
+        try:
+            check_events(events)
+        except EventEncodeError as e:
+            raise InvalidActionReply(action.name, f"its events cannot be stored: {e}") from e
+        return events
+
+    async def _fall_back(
+        self, turn: _Turn, channel: str | None, prediction: PolicyPrediction, error: ActionError
+    ) -> str | None:
+        """Log ``error`` with the conversation id and answer with the fallback action instead."""
+        log.error("conversation %s: %s", turn.tracker.conversation_id, error)
+        self.metrics.count_error(error)
+        fallback = replace(prediction, events=())
+        failed = _failure(error.action_name, error)
+        return await self._run(turn, ActionDefaultFallback(), channel, fallback, failed)
+
+
+def _restarted_since_session_start(tracker: Tracker) -> bool:
+    """After a ``restart`` the next message opens a new session, as in Rasa."""
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            return False
+        if isinstance(event, Restarted):
+            return True
+    return False
+
+
+def _check_from_outside(events: Sequence[Event]) -> None:
+    """Refuse (400) events from a caller or channel that would not read back once stored."""
+    try:
+        check_events(events)
+    except EventEncodeError as e:
+        raise InvalidRequest("invalid event", detail=str(e)) from e
+
+
+def _plain_fallback() -> list[Event]:
+    return [bot_event(BotMessage(text=DEFAULT_FALLBACK_TEXT)), UserUtteranceReverted()]
 
 
 def _failure(action_name: str, error: Exception) -> dict[str, str]:

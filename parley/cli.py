@@ -155,6 +155,22 @@ def train(ctx: click.Context, project: Path, out: Path | None, force: bool) -> N
     help="'json': one JSON object per line, with the conversation id.",
 )
 @click.option("--redact-text", is_flag=True, help="Keep users' message text out of the logs.")
+@click.option(
+    "--enable-api",
+    is_flag=True,
+    help="Serve the management API (trackers, events, parse, hand-off, metrics); off by default.",
+)
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Allow --enable-api on a non-loopback host without --auth-token or --jwt-secret.",
+)
+@click.option(
+    "--address-rate-limit",
+    default="600/minute",
+    show_default=True,
+    help="Messages per client address on channel webhooks, e.g. '300/minute', or 'off'.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -170,6 +186,9 @@ def run(
     workers: int,
     log_format: Literal["text", "json"],
     redact_text: bool,
+    enable_api: bool = False,
+    insecure: bool = False,
+    address_rate_limit: str = "600/minute",
 ) -> None:
     """Serve the bot: REST channel, HTTP API (/docs), and the channels in credentials.yml.
 
@@ -180,7 +199,17 @@ def run(
     from parley.commands import run_command, security_settings
     from parley.logs import LogSettings
 
-    security = security_settings(auth_token, jwt_secret, jwt_method, rate_limit)
+    security = security_settings(
+        auth_token,
+        jwt_secret,
+        jwt_method,
+        rate_limit,
+        enable_api=enable_api,
+        address_rate_limit=address_rate_limit,
+    )
+    from parley.security.exposure import check_exposure
+
+    _run_reporting_errors(lambda: check_exposure(host, security, insecure))
     logs = LogSettings(log_format, redact_text)
     _run_reporting_errors(
         lambda: run_command(project, model, host, port, cors, security, workers=workers, logs=logs)

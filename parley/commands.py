@@ -69,7 +69,13 @@ def validate_command(root: Path, quiet_if_clean: bool = False) -> bool:
 
 
 def security_settings(
-    auth_token: str | None, jwt_secret: str | None, jwt_method: str, rate_limit: str
+    auth_token: str | None,
+    jwt_secret: str | None,
+    jwt_method: str,
+    rate_limit: str,
+    *,
+    enable_api: bool = True,
+    address_rate_limit: str = "off",
 ) -> ApiSecurity:
     """``parley run``'s security options, checked; ``click.BadParameter`` names a bad one."""
     try:
@@ -77,10 +83,16 @@ def security_settings(
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--rate-limit") from e
     try:
+        per_address = RateLimit.parse(address_rate_limit)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--address-rate-limit") from e
+    try:
         auth = ApiAuth(auth_token, jwt_secret, cast(JwtMethod, jwt_method))
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--auth-token/--jwt-secret") from e
-    return ApiSecurity(auth=auth, rate_limit=limit)
+    return ApiSecurity(
+        auth=auth, rate_limit=limit, api_enabled=enable_api, address_rate_limit=per_address
+    )
 
 
 def run_command(
@@ -111,6 +123,7 @@ def run_command(
     from parley.channels import channels_from_credentials
     from parley.runtime import build_agent
     from parley.server import create_app
+    from parley.sharedstate import open_shared_state
 
     credentials_path = root / "credentials.yml"
     credentials = load_credentials(credentials_path) if credentials_path.is_file() else None
@@ -129,8 +142,9 @@ def run_command(
                 cors_origins=cors,
                 security=security,
                 operations=operations_for(agent),
+                shared=open_shared_state(agent.locks),
             )
-            if security is None or not security.auth.enabled:
+            if security is None or (security.api_enabled and not security.auth.enabled):
                 click.secho(
                     "warning: the HTTP API (trackers, events, parse) is open to anyone who can "
                     "reach this port; protect it with --auth-token or --jwt-secret",

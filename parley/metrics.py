@@ -55,6 +55,7 @@ MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
+MAX_CHANNEL_LABELS = 16
 _current: ContextVar[Metrics | None] = ContextVar("parley_metrics", default=None)
 
 
@@ -70,6 +71,7 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
+        self._channels: set[str] = set()
         r = self.registry
         self.turns = Counter("parley_turns", "User messages answered.", ["channel"], registry=r)
         self.turn_seconds = Histogram(
@@ -110,7 +112,16 @@ class Metrics:
         finally:
             _current.reset(token)
             self.turn_seconds.observe(time.perf_counter() - start)
-            self.turns.labels(channel=channel or "unknown").inc()
+            self.turns.labels(channel=self._channel_label(channel)).inc()
+
+    def _channel_label(self, channel: str | None) -> str:
+        """``channel``, or ``other`` past :data:`MAX_CHANNEL_LABELS` names: callers may name
+        any channel (Rasa's ``input_channel``), and each name would be a new time series."""
+        name = channel or "unknown"
+        if name in self._channels or len(self._channels) < MAX_CHANNEL_LABELS:
+            self._channels.add(name)
+            return name
+        return "other"
 
     @contextmanager
     def time(self, component: Component) -> Iterator[None]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from parley.metrics import CONTENT_TYPE, Metrics, active_conversations_metric
 
@@ -47,7 +47,8 @@ class Operations:
         return cls(metrics, checks, store=services.get("tracker_store"))
 
 
-def operations_router(operations: Operations) -> APIRouter:
+def operations_router(operations: Operations, metrics: bool = True) -> APIRouter:
+    """``/health``, and ``/metrics`` unless ``metrics`` is false (the management API is off)."""
     router = APIRouter(tags=["status"])
 
     @router.get("/health", summary="Health check")
@@ -58,7 +59,13 @@ def operations_router(operations: Operations) -> APIRouter:
         body: dict[str, Any] = {"status": "ok" if ok else "unavailable", "checks": results}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    if metrics:
+        _add_metrics_route(router, operations)
+    return router
+
+
+def _add_metrics_route(router: APIRouter, operations: Operations) -> None:
+    @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     async def metrics() -> Response:
         """Turns, latency per component, errors, active conversations, LLM tokens."""
         try:
@@ -67,8 +74,6 @@ def operations_router(operations: Operations) -> APIRouter:
             operations.metrics.count_error(e)
             extra = []
         return Response(operations.metrics.exposition(extra), media_type=CONTENT_TYPE)
-
-    return router
 
 
 async def _run_checks(operations: Operations) -> dict[str, str]:

@@ -102,7 +102,7 @@ async def build_agent(
         raise ConfigError(str(e)) from e
     executor = custom_action_executor(endpoints, project_root)
     store = await open_tracker_store(endpoints, project_root)
-    return BotAgent(
+    agent = BotAgent(
         domain=trained.domain,
         interpreter=with_knowledge_routing(trained.interpreter, nlg, trained.domain.intent_names),
         policy=trained.policy,
@@ -114,3 +114,5 @@ async def build_agent(
         metrics=metrics,
         broker=await open_event_broker(endpoints),
     )
+    await agent.warm_up()  # ready means ready: no model loads on a customer's message
+    return agent

@@ -39,9 +39,9 @@ from starlette.requests import Request
 
 from dialogue.errors import InvalidConversationId, LockTimeout, TrackerStoreUnavailable
 from dialogue.events import (
-    EVENT_NAMES,
     Event,
     Restarted,
+    SlotSet,
     event_from_dict,
     events_to_dicts,
 )
@@ -49,14 +49,16 @@ from dialogue.locks import LockStoreUnavailable
 from dialogue.rasa_json import tracker_as_rasa
 from dialogue.tracker import ConversationId, Tracker
 from parley import __version__
-from parley.channels.http import error_body, json_body_openapi, read_json
+from parley.channels.http import MAX_STRING_LENGTH, error_body, json_body_openapi, read_json
 from parley.channels.interfaces import InputChannel
 from parley.errors import ChannelError, InvalidRequest
 from parley.handoff import handoff_routes
 from parley.interfaces import Agent
 from parley.middleware import BodyLimitMiddleware, InternalErrorMiddleware
+from parley.openapi import document_api, events_schema
 from parley.operations import Operations, operations_router
 from parley.security import ApiSecurity, add_api_auth, add_rate_limit
+from parley.sharedstate import SharedState, SharedStateMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -77,44 +79,57 @@ def create_app(
     cors_origins: Sequence[str] = (),
     security: ApiSecurity | None = None,
     operations: Operations | None = None,
+    shared: SharedState | None = None,
 ) -> FastAPI:
     """The HTTP app serving ``agent`` and mounting each channel under ``/webhooks/{name}``.
 
     Does no I/O. The caller owns ``agent`` and closes it after the server stops.
     Request bodies over ``max_body_bytes`` are refused with 413; ``cors_origins``
     (``"*"`` for any) may call the API from a browser. ``security`` sets API
-    authentication and per-sender rate limits (default: open, unlimited).
+    authentication, rate limits and whether the management API (conversations, parse,
+    hand-off, metrics) is served at all (default: served, open, unlimited). ``shared``
+    keeps rate-limit buckets and channels' de-duplication keys where every worker sees
+    them (see :mod:`parley.sharedstate`); by default they live in this process.
     """
     if max_body_bytes < 0:
         raise ValueError(f"max_body_bytes must be >= 0, not {max_body_bytes}")
+    security = security or ApiSecurity()
     app = _ParleyAPI(
+        security,
         title="Parley",
         version=__version__,
         description="HTTP API of a Parley assistant; request and response shapes follow Rasa's.",
         openapi_tags=_TAGS,
     )
     if operations is not None:  # its /health checks the stores; it also serves /metrics
-        app.include_router(operations_router(operations))
+        app.include_router(operations_router(operations, metrics=security.api_enabled))
     app.include_router(_status_routes(agent, plain_health=operations is None))
-    app.include_router(_conversation_routes(agent))
-    app.include_router(_model_routes(agent))
-    app.include_router(handoff_routes(agent))
+    if security.api_enabled:  # the management API; `parley run` serves it with --enable-api
+        app.include_router(_conversation_routes(agent))
+        app.include_router(_model_routes(agent))
+        app.include_router(handoff_routes(agent))
     for channel in _distinct(channels):
         app.include_router(
             channel.router(agent), prefix=f"/webhooks/{channel.name}", tags=["channels"]
         )
     _add_error_handlers(app)
-    _add_middleware(app, max_body_bytes, cors_origins, security or ApiSecurity())
+    _add_middleware(app, max_body_bytes, cors_origins, security, shared)
     return app
 
 
 def _add_middleware(
-    app: FastAPI, max_body_bytes: int, cors_origins: Sequence[str], security: ApiSecurity
+    app: FastAPI,
+    max_body_bytes: int,
+    cors_origins: Sequence[str],
+    security: ApiSecurity,
+    shared: SharedState | None,
 ) -> None:
     # Added innermost first: the error guard also covers the body limit, and CORS wraps
     # both so that error responses carry CORS headers too. Authentication runs before
     # bodies are buffered; the rate limit reads the buffered body.
-    add_rate_limit(app, security)
+    add_rate_limit(app, security, shared)
+    if shared is not None:
+        app.add_middleware(SharedStateMiddleware, state=shared)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     add_api_auth(app, security)
     app.add_middleware(InternalErrorMiddleware)
@@ -189,21 +204,6 @@ IncludeEvents = Annotated[
 _EVENTS: TypeAdapter[dict[str, Any] | list[dict[str, Any]]] = TypeAdapter(
     dict[str, Any] | list[dict[str, Any]]
 )
-_EVENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["event"],
-    "properties": {
-        "event": {"type": "string", "enum": sorted(EVENT_NAMES)},
-        "timestamp": {"type": "number"},
-    },
-    "additionalProperties": True,
-}
-_EVENTS_OPENAPI = json_body_openapi(
-    {"anyOf": [_EVENT_SCHEMA, {"type": "array", "items": _EVENT_SCHEMA}]},
-    "One Rasa event object, or a list of them.",
-)
-
-
 def _conversation_routes(agent: Agent) -> APIRouter:
     router = APIRouter(prefix="/conversations/{conversation_id}", tags=["conversations"])
 
@@ -216,7 +216,11 @@ def _conversation_routes(agent: Agent) -> APIRouter:
         tracker = await agent.tracker(ConversationId(conversation_id))
         return tracker_json(tracker, include_events)
 
-    @router.post("/tracker/events", summary="Append events", openapi_extra=_EVENTS_OPENAPI)
+    events_body = json_body_openapi(
+        events_schema(agent.domain.initial_slots), "One Rasa event object, or a list of them."
+    )
+
+    @router.post("/tracker/events", summary="Append events", openapi_extra=events_body)
     async def append_events(
         conversation_id: ConversationPath,
         request: Request,
@@ -224,6 +228,7 @@ def _conversation_routes(agent: Agent) -> APIRouter:
     ) -> dict[str, Any]:
         """Append one event or a list of events; answers with the updated conversation."""
         events = decode_events(await read_json(request, _EVENTS))
+        _check_slots(events, agent.domain.initial_slots)
         tracker = await agent.append_events(ConversationId(conversation_id), events)
         return tracker_json(tracker, include_events)
 
@@ -243,6 +248,12 @@ def decode_events(body: dict[str, Any] | list[dict[str, Any]]) -> list[Event]:
         except (ValueError, TypeError, AttributeError, KeyError) as e:
             raise InvalidRequest("invalid event", detail=f"event {index}: {e}") from e
     return events
+
+
+def _check_slots(events: Sequence[Event], known: Mapping[str, Any]) -> None:
+    unknown = [e.name for e in events if isinstance(e, SlotSet) and e.name not in known]
+    if unknown:
+        raise InvalidRequest(f"slot {unknown[0]!r} is not in the domain", detail=unknown)
 
 
 def tracker_json(
@@ -272,7 +283,7 @@ def _events_json(tracker: Tracker, include: EventVerbosity) -> list[dict[str, An
 class ParseRequest(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True)
 
-    text: str = Field(description="The text to parse.")
+    text: str = Field(max_length=MAX_STRING_LENGTH, description="The text to parse.")
     message_id: str | None = Field(None, description="Echoed back in the result.")
 
 
@@ -321,33 +332,18 @@ class ErrorBody(BaseModel):
 
 
 class _ParleyAPI(FastAPI):
-    """FastAPI documenting the errors this API answers (400, 413) instead of FastAPI's 422."""
+    """FastAPI documenting the errors this API answers (400, 401, 403, 413, 429, 503)
+    instead of FastAPI's 422, and its security schemes."""
+
+    def __init__(self, security: ApiSecurity, **options: Any) -> None:
+        super().__init__(**options)
+        self.security = security
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = _document_errors(super().openapi())
+            error = ErrorBody.model_json_schema()
+            self.openapi_schema = document_api(super().openapi(), self.security, error)
         return self.openapi_schema
-
-
-def _document_errors(schema: dict[str, Any]) -> dict[str, Any]:
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
-        components.pop(unused, None)
-    components[ErrorBody.__name__] = ErrorBody.model_json_schema()
-    for operations in schema["paths"].values():
-        for operation in operations.values():
-            responses = operation["responses"]
-            has_body = "requestBody" in operation
-            if responses.pop("422", None) is not None or has_body:
-                responses["400"] = _error_response("Malformed JSON, or fields of the wrong type.")
-            if has_body:
-                responses["413"] = _error_response("The request body is over the size limit.")
-    return schema
-
-
-def _error_response(description: str) -> dict[str, Any]:
-    ref = {"$ref": f"#/components/schemas/{ErrorBody.__name__}"}
-    return {"description": description, "content": {"application/json": {"schema": ref}}}
 
 
 def _add_error_handlers(app: FastAPI) -> None:

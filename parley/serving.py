@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from parley.errors import ConfigError
@@ -96,8 +97,9 @@ class WorkerApp:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        if self._app is None:
-            raise RuntimeError("the worker has not started")
+        if self._app is None:  # still loading its model: not ready for traffic
+            await _starting(scope, receive, send)
+            return
         await self._app(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -122,6 +124,7 @@ class WorkerApp:
         from parley.project import load_credentials
         from parley.runtime import build_agent
         from parley.server import create_app
+        from parley.sharedstate import open_shared_state
 
         s = self.settings
         s.logs.apply(s.log_level)
@@ -135,8 +138,17 @@ class WorkerApp:
             cors_origins=s.cors,
             security=s.security,
             operations=operations_for(self._agent),
+            shared=open_shared_state(self._agent.locks),
         )
         log.warning("worker %d serves model %s", os.getpid(), self._agent.model_id)
+
+
+async def _starting(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        return
+    body = {"status": "starting", "detail": "the model is loading; retry shortly"}
+    response = JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+    await response(scope, receive, send)
 
 
 def serve_workers(settings: ServeSettings, host: str, port: int, workers: int) -> None:

@@ -11,7 +11,9 @@ The lowest live ticket holds the lock. Owners refresh their deadline while they
 wait (every poll) and while they hold the lock (a heartbeat every third of
 ``lock_lifetime``), so a long turn keeps its lock, while the tickets of a crashed
 process expire ``lock_lifetime`` seconds after its last refresh and are removed by
-the next waiter: a crash blocks its conversations at most that long. Idle
+the next waiter: a crash blocks its conversations at most that long. The lease is
+short (4 s by default), so a killed worker's conversations go on within seconds; a
+holder whose event loop stalls longer than the lease loses its lock (logged). Idle
 conversations' keys expire on their own. All changes run in Lua scripts, so each
 step is atomic.
 """
@@ -35,7 +37,7 @@ from dialogue.tracker import ConversationId
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LOCK_LIFETIME = 60.0
+DEFAULT_LOCK_LIFETIME = 4.0
 DEFAULT_KEY_PREFIX = "parley:lock:"
 _FIRST_POLL, _LAST_POLL = 0.002, 0.05  # seconds between checks while waiting
 
@@ -222,7 +224,8 @@ _SETTINGS = {"port", "db", "password", "key_prefix", "lock_lifetime", "wait_time
 async def open_redis_lock_store(url: str | None, options: Mapping[str, Any]) -> LockStore:
     """A :class:`RedisLockStore`. ``url`` is a ``redis://`` URL, or (Rasa) the host name
     completed by ``port``, ``db``, ``password`` and ``use_ssl``. Other settings:
-    ``key_prefix``, ``lock_lifetime`` (seconds, default 60), ``wait_timeout`` (seconds).
+    ``key_prefix``, ``lock_lifetime`` (the lease, seconds, default 4), ``wait_timeout``
+    (seconds).
     No connection is made until the first lock.
     """
     refuse_unknown("redis", options, _SETTINGS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from dialogue.events import Event
-from dialogue.stores._codec import dump_event, load_event
+from dialogue.stores._codec import dump_event, load_readable
 from dialogue.tracker import ConversationId, checked_conversation_id
 
 
@@ -28,10 +29,8 @@ class InMemoryTrackerStore:
         """Events after the first ``seq`` ones (sequence numbers count from 1)."""
         checked_conversation_id(conversation_id)
         stored = self._conversations.get(conversation_id, [])
-        return [
-            load_event(text, f"#{index} of {conversation_id!r}")
-            for index, text in enumerate(stored[max(seq, 0) :], start=max(seq, 0) + 1)
-        ]
+        start = max(seq, 0)
+        return load_readable(enumerate(stored[start:], start=start + 1), conversation_id)
 
     async def append(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
         """Append all ``events`` or, if one cannot be encoded, none of them."""
@@ -46,8 +45,9 @@ class InMemoryTrackerStore:
 
     async def active_conversation_count(self, since: float) -> int:
         """How many conversations have an event at or after ``since`` (seconds since the epoch)."""
-        latest = [load_event(events[-1], repr(cid)) for cid, events in self._conversations.items()]
-        return sum(1 for event in latest if event.timestamp >= since)
+        stored = self._conversations.values()
+        latest = [json.loads(events[-1]).get("timestamp", 0) for events in stored]
+        return sum(1 for timestamp in latest if timestamp >= since)
 
     async def ping(self) -> None:
         """Always answers: the events live in this process."""

@@ -34,7 +34,7 @@ from dialogue.errors import (
     TrackerStoreUnavailable,
 )
 from dialogue.events import ActionExecuted, Event, UserUttered, event_name
-from dialogue.stores._codec import dump_event, load_event
+from dialogue.stores._codec import dump_event, load_readable
 from dialogue.stores.retry import RetryPolicy
 from dialogue.stores.schema import upgrade_schema
 from dialogue.stores.tables import EventRow
@@ -166,7 +166,8 @@ class SQLTrackerStore:
         """Events with a sequence number above ``seq``, in order.
 
         Sequence numbers count from 1 without gaps, so ``retrieve_since(cid, n)``
-        returns what was appended after the first ``n`` events.
+        returns what was appended after the first ``n`` events. A stored event that
+        no longer decodes is logged as an error and left out.
         """
         checked_conversation_id(conversation_id)
         query = (
@@ -184,7 +185,7 @@ class SQLTrackerStore:
                 return list((await conn.execute(query)).all())
 
         rows = await self.retry.run(f"reading {conversation_id!r}", read)
-        return [load_event(row.data, f"#{row.seq} of {conversation_id!r}") for row in rows]
+        return load_readable(((row.seq, row.data) for row in rows), conversation_id)
 
     async def append(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
         """Append ``events`` after the stored ones in one transaction: all or none are stored.

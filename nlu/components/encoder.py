@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,11 @@ class EncodedBatch:
     tokens: list[torch.Tensor]
 
 
+# Importing transformers and loading weights from two threads at once fails
+# (``cannot import name 'AutoModel'``); concurrent first parses wait for one load.
+_LOADING = threading.RLock()
+
+
 class TextEncoder:
     """A tokenizer and transformer; :meth:`encode` is differentiable, :meth:`features` is not."""
 
@@ -80,6 +86,11 @@ class TextEncoder:
     @classmethod
     def load(cls, path: Path, max_length: int = DEFAULT_MAX_LENGTH) -> TextEncoder:
         """A fresh (uncached, trainable) copy of the encoder in ``path``."""
+        with _LOADING:
+            return cls._load(path, max_length)
+
+    @classmethod
+    def _load(cls, path: Path, max_length: int) -> TextEncoder:
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as transformers_logging
 
@@ -145,9 +156,14 @@ def _alignment(offsets: torch.Tensor, spans: Sequence[Span]) -> torch.Tensor:
     return weights / weights.sum(1, keepdim=True).clamp(min=1.0)
 
 
-@functools.lru_cache(maxsize=4)
 def shared_encoder(path: Path, max_length: int) -> TextEncoder:
-    """One frozen encoder per directory and length for the whole process."""
+    """One frozen encoder per directory and length for the whole process (thread-safe)."""
+    with _LOADING:
+        return _cached_encoder(path, max_length)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_encoder(path: Path, max_length: int) -> TextEncoder:
     encoder = TextEncoder.load(path, max_length)
     encoder.model.requires_grad_(False)
     return encoder

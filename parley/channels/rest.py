@@ -18,12 +18,19 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from starlette.requests import Request
 
-from dialogue.tracker import ConversationId
+from dialogue.tracker import MAX_CONVERSATION_ID_LENGTH, ConversationId, checked_conversation_id
 from nlg.interfaces import BotMessage
-from parley.channels.http import json_body_openapi, note_conversation, read_json
+from parley.channels.http import (
+    MAX_STRING_LENGTH,
+    error_responses,
+    json_body_openapi,
+    note_conversation,
+    read_json,
+)
 from parley.channels.interfaces import CollectingOutputChannel
+from parley.channels.rest_auth import RestSettings
 from parley.channels.rest_stream import EVENT_STREAM, stream_webhook
-from parley.errors import ChannelError
+from parley.channels.settings import channel_settings
 from parley.interfaces import Agent, UserMessage
 
 DEFAULT_SENDER = ConversationId("default")
@@ -35,9 +42,14 @@ class RestMessage(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True)
 
     sender: str | None = Field(
-        None, description="Conversation id; the conversation `default` when left out."
+        None,
+        min_length=1,
+        max_length=MAX_CONVERSATION_ID_LENGTH,
+        description="Conversation id; the conversation `default` when left out.",
     )
-    message: str = Field(description="The user's text; may be empty.")
+    message: str = Field(
+        max_length=MAX_STRING_LENGTH, description="The user's text; may be empty."
+    )
     metadata: dict[str, Any] | None = Field(
         None, description="Passed to the agent with the message."
     )
@@ -46,9 +58,13 @@ class RestMessage(BaseModel):
     )
 
     def to_user_message(self, channel: str) -> UserMessage:
+        """The message for the agent; an id no store accepts raises ``InvalidConversationId``
+        (400), before a turn or a stream starts."""
         return UserMessage(
             text=self.message,
-            sender_id=ConversationId(self.sender) if self.sender is not None else DEFAULT_SENDER,
+            sender_id=(
+                checked_conversation_id(self.sender) if self.sender is not None else DEFAULT_SENDER
+            ),
             input_channel=self.input_channel or channel,
             metadata=self.metadata or {},
         )
@@ -77,13 +93,14 @@ class RestInput:
 
     name: ClassVar[str] = "rest"
 
+    def __init__(self, settings: RestSettings | None = None) -> None:
+        self.settings = settings or RestSettings.model_validate({})
+
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> Self:
-        if credentials:
-            raise ChannelError(
-                f"the {cls.name!r} channel takes no credentials; got {sorted(credentials)}"
-            )
-        return cls()
+        """Open without settings; ``token`` / ``jwt_secret`` require callers to prove who they
+        are (see :mod:`parley.channels.rest_auth`)."""
+        return cls(channel_settings(RestSettings, cls.name, credentials))
 
     def router(self, agent: Agent) -> APIRouter:
         router = APIRouter()
@@ -100,23 +117,32 @@ class RestInput:
             methods=["POST"],
             summary="Send a message, receive the bot's replies",
             response_model=list[RestReply],
+            responses=self._auth_errors(),
             openapi_extra=json_body_openapi(_MESSAGE.json_schema(), "The user's message."),
         )
         router.add_api_route(
             "/stream",
-            stream_webhook(agent, self.name, _MESSAGE),
+            stream_webhook(agent, self.name, _MESSAGE, self.settings.check),
             methods=["POST"],
             summary="Send a message, receive the bot's replies as server-sent events",
             response_class=StreamingResponse,
-            responses={200: {"content": {EVENT_STREAM: {}}}},
+            responses={200: {"content": {EVENT_STREAM: {}}}, **self._auth_errors()},
             openapi_extra=json_body_openapi(_MESSAGE.json_schema(), "The user's message."),
         )
         return router
+
+    def _auth_errors(self) -> dict[int | str, dict[str, Any]]:
+        if self.settings.open:
+            return {}
+        return error_responses(
+            {401: "No token or JWT.", 403: "A wrong token, or a JWT naming another sender."}
+        )
 
     def _webhook(self, agent: Agent) -> Callable[[Request], Awaitable[JSONResponse]]:
         async def webhook(request: Request) -> JSONResponse:
             """Run one conversation turn and answer with every bot reply, in order."""
             message = (await read_json(request, _MESSAGE)).to_user_message(self.name)
+            self.settings.check(request, message.sender_id)
             note_conversation(request, message.sender_id)
             replies = await agent.handle_message(message)
             return JSONResponse(await collect(message.sender_id, replies))

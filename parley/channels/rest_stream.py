@@ -72,13 +72,19 @@ async def turn_events(agent: Agent, message: UserMessage) -> AsyncIterator[bytes
 
 
 def stream_webhook(
-    agent: Agent, channel: str, shape: TypeAdapter[Any]
+    agent: Agent,
+    channel: str,
+    shape: TypeAdapter[Any],
+    authorize: Callable[[Request, str], None] | None = None,
 ) -> Callable[[Request], Awaitable[StreamingResponse]]:
-    """The route handler; ``shape`` validates the body (the REST webhook's message model)."""
+    """The route handler; ``shape`` validates the body (the REST webhook's message model),
+    ``authorize`` may refuse the caller for the sender (401/403) before the stream starts."""
 
     async def stream(request: Request) -> StreamingResponse:
         """Run one conversation turn, streaming LLM tokens and each bot message as SSE."""
         message: UserMessage = (await read_json(request, shape)).to_user_message(channel)
+        if authorize is not None:
+            authorize(request, message.sender_id)
         note_conversation(request, message.sender_id)
         return StreamingResponse(
             turn_events(agent, message),

@@ -1,4 +1,5 @@
-"""Security of the HTTP server: API authentication (token, JWT) and per-sender rate limits.
+"""Security of the HTTP server: API authentication (token, JWT) and rate limits per sender
+and per client address.
 
 :func:`install_security` adds both to an app; ``parley.server.create_app`` calls it.
 """
@@ -13,6 +14,8 @@ from parley.security.auth import ApiAuth, ApiAuthMiddleware
 from parley.security.errors import Forbidden, RateLimited, SecurityRefusal, Unauthenticated
 from parley.security.jwt import JWT_METHODS, sign_jwt, verify_jwt
 from parley.security.ratelimit import (
+    Buckets,
+    MemoryBuckets,
     RateLimit,
     SenderRateLimiter,
     SenderRateLimitMiddleware,
@@ -24,17 +27,30 @@ DEFAULT_RATE_LIMIT = RateLimit(messages=60, seconds=60)
 
 @dataclass(frozen=True)
 class ApiSecurity:
-    """The server's security settings. The default: an open API and no rate limit."""
+    """The server's security settings. The default (for code building an app itself): the
+    management API served and open, no rate limit. ``parley run`` serves the management
+    API only with ``--enable-api`` (``api_enabled``), as Rasa does.
+
+    ``rate_limit`` applies to each sender of each channel; ``address_rate_limit`` to
+    each client address, so rotating sender ids does not escape the limit.
+    """
 
     auth: ApiAuth = field(default_factory=ApiAuth)
     rate_limit: RateLimit | None = None
+    api_enabled: bool = True
+    address_rate_limit: RateLimit | None = None
 
 
-def add_rate_limit(app: FastAPI, security: ApiSecurity) -> None:
-    """Limit webhook messages per sender; add inside the body-size limit (it reads bodies)."""
-    if security.rate_limit is not None:
-        limiter = SenderRateLimiter(security.rate_limit)
-        app.add_middleware(SenderRateLimitMiddleware, limiter=limiter)
+def add_rate_limit(app: FastAPI, security: ApiSecurity, buckets: Buckets | None = None) -> None:
+    """Limit webhook messages per sender and per address, counting in ``buckets`` (default:
+    this process); add inside the body-size limit (it reads bodies)."""
+    if security.rate_limit is not None or security.address_rate_limit is not None:
+        app.add_middleware(
+            SenderRateLimitMiddleware,
+            sender=security.rate_limit,
+            address=security.address_rate_limit,
+            buckets=buckets,
+        )
 
 
 def add_api_auth(app: FastAPI, security: ApiSecurity) -> None:
@@ -48,7 +64,9 @@ __all__ = [
     "JWT_METHODS",
     "ApiAuth",
     "ApiSecurity",
+    "Buckets",
     "Forbidden",
+    "MemoryBuckets",
     "RateLimit",
     "RateLimited",
     "SecurityRefusal",

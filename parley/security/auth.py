@@ -8,7 +8,10 @@ the token or a JWT.
 
 A JWT whose ``user.role`` is ``admin`` may do everything; any other JWT may read
 and write only the conversation named by its ``user.username`` (Rasa's rule),
-and use the routes that touch no conversation (``/model/parse``).
+and use the routes that touch no conversation (``/model/parse``). ``/metrics``,
+which describes every conversation, needs the token or an admin JWT. The
+conversation id is the request's path as the server decoded it, once: a path
+``/conversations/alic%2565/...`` names the conversation ``alic%65``.
 No credentials → 401; wrong, expired or insufficient ones → 403.
 """
 
@@ -18,7 +21,7 @@ import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,6 +35,7 @@ PUBLIC_PATHS = frozenset(
 )
 PUBLIC_PREFIXES = ("/webhooks/",)
 ADMIN_ROLE = "admin"
+ADMIN_ONLY_PATHS = frozenset({"/metrics"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ def _check_scope(claims: dict[str, Any], path: str) -> None:
     user = user if isinstance(user, dict) else {}
     if user.get("role") == ADMIN_ROLE:
         return
+    if path in ADMIN_ONLY_PATHS:
+        raise Forbidden("insufficient permissions", f"{path} needs the token or an admin JWT")
     conversation = conversation_in_path(path)
     if conversation is not None and user.get("username") != conversation:
         raise Forbidden(
@@ -80,10 +86,11 @@ def _check_scope(claims: dict[str, Any], path: str) -> None:
 
 
 def conversation_in_path(path: str) -> str | None:
-    """The ``{conversation_id}`` of a ``/conversations/{conversation_id}/...`` path."""
+    """The ``{conversation_id}`` of a ``/conversations/{conversation_id}/...`` path, which the
+    server has already percent-decoded (decoding again would let ``%2565`` name ``e``)."""
     parts = path.split("/")
     if len(parts) >= 3 and parts[1] == "conversations":
-        return unquote(parts[2])
+        return parts[2]
     return None
 
 

@@ -8,7 +8,9 @@ conversation gets 429 with ``Retry-After`` and a JSON body saying when to retry.
 :class:`SenderRateLimitMiddleware` limits every ``POST /webhooks/...`` whose
 JSON body names a ``sender`` (the REST channel and its stream, Rasa-style custom
 channels). Channels whose sender lies elsewhere in the payload (Slack) call
-:func:`check_sender` themselves.
+:func:`check_sender` themselves. With an address limit it also limits those
+posts per client address, so a caller rotating sender ids is still held to a
+limit; platforms that sign their requests (Slack, from a few addresses) are not.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,51 +88,97 @@ class SenderRateLimiter:
 
     def check(self, sender: str) -> None:
         """Raise :class:`RateLimited` when ``sender`` is over the limit."""
-        waiting = self.wait_for(sender)
-        if waiting > 0:
-            retry_after = max(1, math.ceil(waiting))
-            raise RateLimited(
-                "too many messages",
-                retry_after,
-                detail={
-                    "sender": sender.partition(":")[2],
-                    "limit": f"{self.limit.messages} messages per {self.limit.seconds:g} seconds",
-                    "retry_after_seconds": retry_after,
-                },
-            )
+        _refuse_if_waiting(self.wait_for(sender), sender, self.limit)
 
 
-def check_sender(scope: Scope, channel: str, sender: str) -> None:
+class Buckets(Protocol):
+    """Where token buckets live: this process, or a store the workers share (Redis)."""
+
+    async def wait_for(self, key: str, limit: RateLimit) -> float:
+        """Take one token of ``key``'s bucket: 0 when admitted, else seconds until one is."""
+        ...
+
+
+class MemoryBuckets:
+    """:class:`Buckets` in this process, one :class:`SenderRateLimiter` per limit."""
+
+    def __init__(self) -> None:
+        self._limiters: dict[RateLimit, SenderRateLimiter] = {}
+
+    async def wait_for(self, key: str, limit: RateLimit) -> float:
+        return self._limiters.setdefault(limit, SenderRateLimiter(limit)).wait_for(key)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    buckets: Buckets
+    sender: RateLimit | None
+    address: RateLimit | None
+
+
+def _refuse_if_waiting(waiting: float, key: str, limit: RateLimit) -> None:
+    if waiting > 0:
+        retry_after = max(1, math.ceil(waiting))
+        raise RateLimited(
+            "too many messages",
+            retry_after,
+            detail={
+                "sender": key.partition(":")[2],
+                "limit": f"{limit.messages} messages per {limit.seconds:g} seconds",
+                "retry_after_seconds": retry_after,
+            },
+        )
+
+
+async def check_sender(scope: Scope, channel: str, sender: str) -> None:
     """Apply the server's rate limit (if any) to ``sender`` of ``channel``; may raise 429."""
-    limiter: SenderRateLimiter | None = scope.get(_LIMITER_KEY)
-    if limiter is not None:
-        limiter.check(f"{channel}:{sender}")
+    limits: _Limits | None = scope.get(_LIMITER_KEY)
+    if limits is not None and limits.sender is not None:
+        key = f"{channel}:{sender}"
+        _refuse_if_waiting(await limits.buckets.wait_for(key, limits.sender), key, limits.sender)
+
+
+async def check_address(scope: Scope) -> None:
+    """Apply the server's per-address limit (if any) to the request's client; may raise 429."""
+    limits: _Limits | None = scope.get(_LIMITER_KEY)
+    if limits is not None and limits.address is not None:
+        client = scope.get("client")
+        key = f"address:{client[0] if client else 'unknown'}"
+        _refuse_if_waiting(await limits.buckets.wait_for(key, limits.address), key, limits.address)
 
 
 class SenderRateLimitMiddleware:
-    """Answers 429 to webhook posts from a sender over the limit, before the channel runs."""
+    """Answers 429 to webhook posts from a sender or an address over its limit, before the
+    channel runs. ``buckets`` defaults to this process's memory."""
 
-    def __init__(self, app: ASGIApp, limiter: SenderRateLimiter) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        sender: RateLimit | None,
+        address: RateLimit | None = None,
+        buckets: Buckets | None = None,
+    ) -> None:
         self.app = app
-        self.limiter = limiter
+        self.limits = _Limits(buckets or MemoryBuckets(), sender, address)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        scope[_LIMITER_KEY] = self.limiter
+        scope[_LIMITER_KEY] = self.limits
         channel = _webhook_channel(scope)
         if channel is None:
             await self.app(scope, receive, send)
             return
         messages = await _read_all(receive)
         sender = _sender_of(b"".join(m.get("body", b"") for m in messages))
-        if sender is not None:
-            try:
-                check_sender(scope, channel, sender)
-            except RateLimited as refusal:
-                await refusal.response()(scope, receive, send)
-                return
+        try:
+            if sender is not None:  # the caller names its own sender: limit its address too
+                await check_address(scope)
+                await check_sender(scope, channel, sender)
+        except RateLimited as refusal:
+            await refusal.response()(scope, receive, send)
+            return
         await self.app(scope, _replaying(messages, receive), send)
 
 

@@ -64,7 +64,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "parley", "run", "--host", "127.0.0.1"]
+        command = [sys.executable, "-m", "parley", "run", "--host", "127.0.0.1", "--enable-api"]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port)],
             cwd=self.project,

@@ -31,6 +31,10 @@ from dialogue.tracker import ConversationId
 from tests.dialogue.stores.tcp_proxy import TcpProxy
 from tests.e2e.conftest import free_port
 from tests.parley.bots import SHOP_BOT, train_bot, write_bot
+from tests.parley.channels.fake_slack import FakeSlack, running_fake_slack
+from tests.parley.channels.test_slack import SECRET as SLACK_SECRET
+from tests.parley.channels.test_slack import TOKEN as SLACK_TOKEN
+from tests.parley.channels.test_slack import message_event, signed_headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -62,12 +66,7 @@ class Deployment:
     def write_endpoints(self, key_prefix: str) -> None:
         endpoints = {
             "tracker_store": {"type": "sql", "url": self.database_url},
-            "lock_store": {
-                "type": "redis",
-                "url": REDIS_URL,
-                "key_prefix": key_prefix,
-                "lock_lifetime": 2,
-            },
+            "lock_store": {"type": "redis", "url": REDIS_URL, "key_prefix": key_prefix},
             "event_broker": {"type": "redis", "url": REDIS_URL, "stream": self.stream},
         }
         (self.project / "endpoints.yml").write_text(json.dumps(endpoints), encoding="utf-8")
@@ -76,6 +75,7 @@ class Deployment:
         log = (self.project / f"server-{self.port}.log").open("wb")
         command = [sys.executable, "-m", "parley", "run", "--workers", str(workers)]
         options = ["--host", "127.0.0.1", "--port", str(self.port), "--rate-limit", "off"]
+        options += ["--enable-api", "--address-rate-limit", "off"]
         self.process = subprocess.Popen(
             [*command, *options], cwd=self.project, stdout=log, stderr=subprocess.STDOUT
         )
@@ -151,6 +151,7 @@ class Conversation:
     sender: str
     acknowledged: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)
     bursts: list[set[str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -166,6 +167,7 @@ class Conversation:
         self.statuses.append(response.status_code)
         if response.status_code == 200 and response.json():
             self.acknowledged.append(text)
+            self.answered_at.append(time.monotonic())
             return True
         return False
 
@@ -267,6 +269,7 @@ async def test_a_killed_worker_loses_no_acknowledged_turn_and_conversations_cont
         answered_before_kill = sum(len(chat.acknowledged) for chat in chats)
         victim = deployment.workers()[0]
         os.kill(victim, signal.SIGKILL)
+        killed_at = time.monotonic()
         await load
         await deployment.wait_healthy(workers=2)  # the supervisor started a new worker
         assert victim not in deployment.workers()
@@ -274,6 +277,11 @@ async def test_a_killed_worker_loses_no_acknowledged_turn_and_conversations_cont
 
     assert all(continued)
     assert sum(len(chat.acknowledged) for chat in chats) > answered_before_kill + 12
+    # The killed worker's locks are short leases: every conversation answers again within 5 s.
+    recovery = max(
+        min(t for t in chat.answered_at if t > killed_at) - killed_at for chat in chats
+    )
+    assert recovery < 5, f"a conversation waited {recovery:.1f} s after the kill"
     for chat in chats:
         texts, _ = await stored(deployment.database_url, chat.sender)
         for text in chat.acknowledged:
@@ -334,3 +342,46 @@ def test_more_than_one_worker_is_refused_with_in_memory_locks(tiny_bot: Path) ->
     assert result.returncode == 1
     assert "--workers 2 needs a lock store the workers share" in result.stderr
     assert "lock_store: {type: redis" in result.stderr
+
+
+async def test_a_slack_event_delivered_six_times_to_two_workers_is_answered_once(
+    deployment: Deployment,
+) -> None:
+    """Slack retries reach any worker, and a captured event may be replayed after a restart:
+    the de-duplication keys live in Redis, so the event is answered exactly once."""
+    with running_fake_slack(SLACK_TOKEN) as fake:
+        credentials = {
+            "rest": None,
+            "slack": {
+                "slack_token": SLACK_TOKEN,
+                "slack_signing_secret": SLACK_SECRET,
+                "slack_api_url": fake.url,
+            },
+        }
+        (deployment.project / "credentials.yml").write_text(json.dumps(credentials))
+        body = json.dumps(message_event("hello")).encode()
+        await deployment.start(workers=2)
+        statuses = [await _deliver(deployment.url, body) for _ in range(6)]
+        await _wait_for_posts(fake, 1)
+        deployment.stop()
+        await deployment.start(workers=2)
+        replayed = await _deliver(deployment.url, body)
+        await asyncio.sleep(2)  # an answer to the replay would have been posted by now
+
+        assert statuses == [200] * 6 and replayed == 200
+        assert len(fake.posted()) == 1
+
+
+async def _deliver(url: str, body: bytes) -> int:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:  # a new connection each
+        response = await client.post(
+            "/webhooks/slack/webhook", content=body, headers=signed_headers(body)
+        )
+    return response.status_code
+
+
+async def _wait_for_posts(fake: FakeSlack, count: int, deadline_s: float = 20) -> None:
+    stop = time.monotonic() + deadline_s
+    while len(fake.posted()) < count and time.monotonic() < stop:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(2)  # let a duplicate, if any, arrive too

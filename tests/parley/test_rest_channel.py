@@ -257,8 +257,8 @@ class TestCredentials:
         assert "'rasa'" in caplog.text and "ignores" in caplog.text
 
     def test_the_rest_channel_refuses_settings_it_does_not_know(self) -> None:
-        with pytest.raises(ChannelError, match="takes no credentials"):
-            channels_from_credentials({"rest": {"token": "x"}})
+        with pytest.raises(ChannelError, match="'rest' channel settings are invalid: secret"):
+            channels_from_credentials({"rest": {"secret": "x"}})
 
     def test_a_dotted_class_path_names_a_custom_channel(self) -> None:
         (channel,) = channels_from_credentials({f"{__name__}.LoudInput": {"volume": 11}})

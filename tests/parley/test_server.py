@@ -19,6 +19,7 @@ from parley import __version__
 from parley.channels import RestInput
 from parley.errors import ChannelError
 from parley.server import create_app
+from tests.actions.builders import domain_from
 from tests.parley.doubles import EchoAgent
 
 BASE_URL = "http://parley.test"
@@ -44,6 +45,7 @@ def agent() -> EchoAgent:
             "crash": OrderLookupFailed("order database unreachable"),
         },
         model_id="20240101-rules",
+        domain=domain_from("slots:\n  order_id:\n    type: text\n    mappings: []"),
     )
 
 
@@ -116,7 +118,7 @@ class TestTracker:
         assert response.status_code == 200
         assert response.json() == {
             "sender_id": "nobody",
-            "slots": {"requested_slot": None, "session_started_metadata": None},
+            "slots": {"requested_slot": None, "session_started_metadata": None, "order_id": None},
             "latest_message": {
                 "intent": {},
                 "entities": [],
@@ -351,7 +353,7 @@ class TestErrors:
         refused = InvalidConversationId("conversation id must be 1 to 255 characters")
         app = create_app(EchoAgent({"hello": refused}), [RestInput()])
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE_URL) as c:
-            response = await say(c, "x" * 300, "hello")
+            response = await say(c, "x" * 200, "hello")
 
         assert response.status_code == 400
         assert response.json()["error"] == "invalid conversation id"

@@ -26,8 +26,8 @@ from dialogue.tracker import ConversationId
 from parley.channels.http import note_conversation
 from parley.channels.settings import channel_settings
 from parley.channels.slack.events import (
+    DEDUP_SECONDS,
     Granularity,
-    RecentKeys,
     SlackIncoming,
     button_click,
     incoming_event,
@@ -39,6 +39,7 @@ from parley.errors import InvalidRequest
 from parley.interfaces import Agent, UserMessage
 from parley.security.errors import RateLimited
 from parley.security.ratelimit import check_sender
+from parley.sharedstate import MemorySharedState, shared_state_of
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class SlackInput:
         self.client = client or AsyncWebClient(
             token=settings.slack_token, base_url=settings.slack_api_url
         )
-        self._recent = RecentKeys()
+        self._recent = MemorySharedState()
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -109,24 +110,29 @@ class SlackInput:
                 if data.get("type") == "url_verification":
                     return JSONResponse({"challenge": data.get("challenge")})
                 incoming, keys = incoming_event(data), _event_keys(data)
-            if incoming is not None and self._accepts(request, incoming, keys):
+            if incoming is not None and await self._accepts(request, incoming, keys):
                 self._start(agent, incoming)
             return Response(status_code=200)
 
         return webhook
 
-    def _accepts(self, request: Request, incoming: SlackIncoming, keys: tuple[str, ...]) -> bool:
+    async def _accepts(
+        self, request: Request, incoming: SlackIncoming, keys: tuple[str, ...]
+    ) -> bool:
         channel = self.settings.slack_channel
         if channel is not None and incoming.channel != channel and not incoming.is_direct:
             return False
-        if not self._recent.first_time(incoming.dedupe_key, *keys):
+        # Shared by every worker (Redis) when the server has shared state, so a retry that
+        # reaches another worker, or comes after a restart, is not answered twice.
+        seen = shared_state_of(request.scope) or self._recent
+        if not await seen.first_time(self.name, (incoming.dedupe_key, *keys), DEDUP_SECONDS):
             retry = request.headers.get("x-slack-retry-num")
             logger.info("slack: %s already received (retry %s); ignored", keys, retry)
             return False
         conversation = incoming.conversation_id(self.settings.conversation_granularity)
         note_conversation(request, conversation)
         try:
-            check_sender(request.scope, self.name, conversation)
+            await check_sender(request.scope, self.name, conversation)
         except RateLimited as e:
             logger.warning("slack: %s over the rate limit; message dropped: %s", conversation, e)
             return False
@@ -163,7 +169,7 @@ def _is_form(request: Request) -> bool:
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+    except (ValueError, RecursionError) as e:  # ValueError: also an integer over the digit limit
         raise InvalidRequest("malformed JSON body", detail=str(e)) from e
     if not isinstance(data, dict):
         raise InvalidRequest("invalid request body", detail="expected a JSON object")

@@ -13,7 +13,6 @@ import hmac
 import json
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -155,31 +154,8 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-class RecentKeys:
-    """Keys seen in the last ``ttl`` seconds (at most ``max_size``), to process each event once.
-
-    Slack retries an event it thinks went unanswered after about 0 s, 1 min and
-    5 min, so the default memory of 10 minutes covers every retry.
-    """
-
-    def __init__(
-        self,
-        ttl: float = 600.0,
-        max_size: int = 50_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._ttl, self._max_size, self._clock = ttl, max_size, clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, *keys: str) -> bool:
-        """Record ``keys``; ``True`` unless any of them was seen within the ttl."""
-        now = self._clock()
-        while self._seen and next(iter(self._seen.values())) < now - self._ttl:
-            self._seen.popitem(last=False)
-        seen = any(key in self._seen for key in keys)
-        for key in keys:
-            self._seen.pop(key, None)
-            self._seen[key] = now
-        while len(self._seen) > self._max_size:
-            self._seen.popitem(last=False)
-        return not seen
+DEDUP_SECONDS = 600.0
+"""How long an event's keys are remembered, to process each event once. Slack retries an
+event it thinks went unanswered after about 0 s, 1 min and 5 min; 10 minutes covers every
+retry. The keys live in the server's shared state (Redis with a Redis lock store, so every
+worker and a restarted one see them; see :mod:`parley.sharedstate`)."""

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from sqlalchemy import URL, make_url, text
 
-from dialogue.errors import StoreConfigurationError, TrackerStoreError, TrackerStoreUnavailable
+from dialogue.errors import StoreConfigurationError, TrackerStoreUnavailable
 from dialogue.events import ActionExecuted, BotUttered, UserUttered, event_to_dict
 from dialogue.stores import SQLTrackerStore
 from dialogue.tracker import ConversationId
@@ -71,15 +71,34 @@ async def test_sqlite_database_file_is_in_wal_mode(tmp_path: Path) -> None:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_a_corrupt_row_is_reported_not_skipped(tmp_path: Path) -> None:
-    store = await SQLTrackerStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}")
+@pytest.mark.parametrize(
+    "stored",
+    [
+        '{"event": "teleport"}',
+        '{"event": "bot", "text": 12345}',
+        '{"event": "bot", "text": "\\ud800"}',
+    ],
+    ids=["unknown-type", "wrong-type", "lone-surrogate"],
+)
+async def test_an_unreadable_row_is_logged_and_skipped_not_fatal(
+    durable_url: str, stored: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row written by an older version that no longer decodes must not lock its
+    conversation: it is reported with its position and the rest stays readable."""
+    store = await SQLTrackerStore.connect(durable_url)
     await store.append(CID, greeting_turn())
     async with store.engine.begin() as conn:
-        await conn.execute(text('UPDATE events SET data = \'{"event": "teleport"}\' WHERE seq = 2'))
+        await conn.execute(text("UPDATE events SET data = :d WHERE seq = 2"), {"d": stored})
 
-    with pytest.raises(TrackerStoreError, match=r"#2 of 'customer-1'.*teleport"):
-        await store.retrieve(CID)
+    events = await store.retrieve(CID)
+    await store.append(CID, [UserUttered(text="still there?", timestamp=103.0)])
+    after = await store.retrieve(CID)
     await store.close()
+
+    turn = greeting_turn()
+    assert events == [turn[0], turn[2]]
+    assert after == [turn[0], turn[2], UserUttered(text="still there?", timestamp=103.0)]
+    assert "#2 of 'customer-1'" in caplog.text
 
 
 def closed_port() -> int:

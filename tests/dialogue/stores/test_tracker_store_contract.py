@@ -168,6 +168,31 @@ async def test_unserialisable_event_stores_nothing_of_its_turn(store: Store) -> 
     assert await store.retrieve(ConversationId("c1")) == []
 
 
+@pytest.mark.parametrize(
+    "unreadable",
+    [
+        BotUttered(text=12345),  # type: ignore[arg-type]
+        BotUttered(text="bad \ud800"),
+        UserUttered(text="hi", metadata={"k": "\udc00"}),
+        SlotSet(name="price", value=float("nan")),
+        SlotSet(name="count", value=10**5000),
+        BotUttered(text="hi", data={"buttons": "not a list"}),
+    ],
+    ids=["int-text", "lone-surrogate", "surrogate-metadata", "nan", "huge-int", "bad-buttons"],
+)
+async def test_an_event_that_would_not_read_back_is_refused_with_its_turn(
+    store: Store, unreadable: Event
+) -> None:
+    turn = [UserUttered(text="hi"), unreadable]
+
+    with pytest.raises(EventEncodeError):
+        await store.append(ConversationId("c1"), turn)
+
+    assert await store.retrieve(ConversationId("c1")) == []
+    await store.append(ConversationId("c1"), [UserUttered(text="hi", timestamp=T0)])
+    assert await store.retrieve(ConversationId("c1")) == [UserUttered(text="hi", timestamp=T0)]
+
+
 async def test_concurrent_locked_turns_are_all_stored_in_lock_order(store: Store) -> None:
     locks, cid = InMemoryLockStore(), ConversationId("busy")
     started: list[int] = []
