@@ -64,12 +64,10 @@ class ActionOrderStatus(Action):
     ) -> list[EventType]:
         number = tracker.get_slot("order_number")
         order = await _order(number)
-        if order is None:
+        if order is None:  # forget the wrong number, so the next question asks again
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-        else:
-            dispatcher.utter_message(
-                response=_STATUS_RESPONSES[order.status], **_order_facts(order)
-            )
+            return [SlotSet("order_number", None)]
+        dispatcher.utter_message(response=_STATUS_RESPONSES[order.status], **_order_facts(order))
         return []
 
 

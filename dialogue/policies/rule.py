@@ -15,7 +15,8 @@ Each prediction tries, in order:
    message is answered with ``utter_<intent>`` or the form's
    ``side_question_response``, and then the form asks again. After a rule
    answered an exit intent, the form is left (``action_form_exit``). These votes
-   have confidence :data:`RECOVERY_CONFIDENCE`, so a memorised story wins;
+   have full confidence but priority :data:`RECOVERY_PRIORITY`: a memorised story
+   (MemoizationPolicy, priority 3) wins, a learned policy's guess does not;
 5. defaults: ``nlu_fallback`` → the core fallback action; a fresh conversation
    listens;
 6. otherwise, when ``enable_fallback_prediction``, the core fallback action with
@@ -62,7 +63,7 @@ DEFAULT_INTENT_ACTIONS: Mapping[str, str] = {
     "session_start": ACTION_SESSION_START,
 }
 FILE = "rule_policy.json"
-RECOVERY_CONFIDENCE = 0.99
+RECOVERY_PRIORITY = 2
 
 
 class RulePolicyOptions(PolicyOptions):
@@ -78,7 +79,7 @@ class RulePolicyOptions(PolicyOptions):
 class _Vote:
     action: str
     events: tuple[Event, ...] = ()
-    confidence: float = 1.0
+    priority: int | None = None  # the policy's own unless given
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,8 @@ class RulePolicy:
             or self._defaults(situation)
         )
         if vote is not None:
-            return PolicyPrediction(
-                vote.action, vote.confidence, self.name, self.priority, vote.events
-            )
+            priority = self.priority if vote.priority is None else vote.priority
+            return PolicyPrediction(vote.action, 1.0, self.name, priority, vote.events)
         if self.options.enable_fallback_prediction:
             fallback = self.options.core_fallback_action_name
             threshold = self.options.core_fallback_threshold
@@ -216,7 +216,7 @@ class RulePolicy:
                 return None
             form = domain.forms.get(loop)
             if form is not None and situation.intent in _exits(form):
-                return _Vote(ACTION_FORM_EXIT, confidence=RECOVERY_CONFIDENCE)
+                return _Vote(ACTION_FORM_EXIT, priority=RECOVERY_PRIORITY)
             return _Vote(loop)
         if key.action == loop and situation.loop_rejected and situation.user_spoke:
             return None
@@ -258,11 +258,11 @@ def _loop_recovery(situation: _Situation, domain: Domain) -> _Vote | None:
     answers = (f"utter_{situation.intent}", form.recovery.side_question_response)
     if not situation.user_spoke:  # the side question is answered: back to the form
         answered = situation.now.prev_action in answers
-        return _Vote(situation.loop or "", confidence=RECOVERY_CONFIDENCE) if answered else None
+        return _Vote(situation.loop or "", priority=RECOVERY_PRIORITY) if answered else None
     if situation.intent in _exits(form) or situation.exit_question:
-        return _Vote(ACTION_FORM_EXIT, confidence=RECOVERY_CONFIDENCE)
+        return _Vote(ACTION_FORM_EXIT, priority=RECOVERY_PRIORITY)
     answer = next((name for name in answers if name in domain.responses), None)
-    return _Vote(answer, confidence=RECOVERY_CONFIDENCE) if answer is not None else None
+    return _Vote(answer, priority=RECOVERY_PRIORITY) if answer is not None else None
 
 
 def _check_one_user_turn(rules: Sequence[Story]) -> None:
