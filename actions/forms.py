@@ -39,7 +39,7 @@ from actions.form_recovery import (
 )
 from actions.interfaces import ActionContext, CustomActionExecutor
 from dialogue.domain import REQUESTED_SLOT, Domain, Form
-from dialogue.events import ActionExecutionRejected, ActiveLoop, Event, SlotSet
+from dialogue.events import ActionExecutionRejected, ActiveLoop, Event, SlotSet, UserUttered
 from dialogue.tracker import Tracker
 
 
@@ -98,13 +98,28 @@ def _rejection(form_name: str, tracker: Tracker, validated: Sequence[Event]) -> 
 
     A form rejects when it had asked for a slot and the user's message filled none,
     neither through the slot mappings nor through the validator; a validator may
-    also reject the run itself.
+    also reject the run itself. A message repeating the request that started the
+    form (same intent) is not rejected: the form just asks its question again.
     """
     if any(isinstance(e, ActionExecutionRejected) for e in validated):
         return list(validated)
     asked = tracker.slots.get(REQUESTED_SLOT) is not None
     if asked and not (_filled_this_turn(tracker) or _sets_a_slot(validated)):
+        if tracker.state.intent == _activating_intent(form_name, tracker):
+            return None
         return [ActionExecutionRejected(name=form_name)]
+    return None
+
+
+def _activating_intent(form_name: str, tracker: Tracker) -> str | None:
+    """The intent of the message after which the form last became active."""
+    events = tracker.applied
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, ActiveLoop) and event.name == form_name:
+            before = (e for e in reversed(events[:index]) if isinstance(e, UserUttered))
+            message = next(before, None)
+            return message.intent_name if message is not None else None
     return None
 
 

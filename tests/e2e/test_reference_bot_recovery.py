@@ -29,7 +29,8 @@ def test_a_side_question_in_the_ticket_form_is_answered_then_asked_again(server:
 
 def test_stop_after_an_answer_asks_first_and_then_forgets_it(server: Server) -> None:
     customer = Customer(server)
-    assert "Which item" in texts(customer.says("I want to return something from PO-90215"))
+    assert "email address" in texts(customer.says("I want to return something from PO-90215"))
+    assert "Which item" in texts(customer.says("jane.doe@example.com"))
     assert "Why are you returning it?" in texts(customer.says("the headlamp"))
 
     assert "Shall I stop here?" in texts(customer.says("stop"))
@@ -61,4 +62,15 @@ def test_after_an_unknown_order_number_the_next_question_asks_for_it_again(
     assert "couldn't find an order PO-99999" in texts(customer.says("where is order PO-99999?"))
 
     assert "What's your order number?" in texts(customer.says("wher is my ordr"))
-    assert "PO-48213" in texts(customer.says("it's PO-48213"))
+    assert "email address" in texts(customer.says("it's PO-48213"))
+    assert "UPS" in texts(customer.says("jane.doe@example.com"))
+
+
+def test_order_details_need_the_email_on_the_order(server: Server) -> None:
+    customer = Customer(server)
+    asked = texts(customer.says("where is my order PO-48213?"))
+    assert "email address" in asked and "hiking boots" not in asked
+
+    refused = texts(customer.says("sam.lee@example.org"))
+    assert "doesn't match order PO-48213" in refused and "hiking boots" not in refused
+    assert "hiking boots" in texts(customer.says("it's jane.doe@example.com"))
