@@ -143,6 +143,9 @@ class FormAction:
             if tracker.slots.get(REQUESTED_SLOT) == EXIT_QUESTION:
                 return await self._exit_answer(context, form)
             refused = not_an_answer(form, context.domain, tracker, self.name)
+            if refused is not None and state.intent == _activating_intent(self.name, tracker):
+                undo = [e for e in refused if isinstance(e, SlotSet)]  # the request, repeated
+                return undo + await self._request_next(context, form, tracker.extended(undo), [])
             if refused is not None:
                 return refused
             events = await self._validate(context, tracker)

@@ -341,3 +341,11 @@ async def test_a_good_value_after_a_refusal_resets_the_count(agent: BotAgent) ->
     await chat.user("jane at example dot com")
     assert await chat.user("jane@example.com") == [ASK_PROBLEM]
     assert (await chat.tracker()).slots["email"] == "jane@example.com"
+
+
+async def test_repeating_the_request_asks_the_question_again(agent: BotAgent) -> None:
+    chat = Chat(agent)
+    await chat.user("open a ticket")
+
+    assert await chat.user("i need support") == [ASK_EMAIL]
+    assert (await chat.tracker()).state.active_loop == "ticket_form"
