@@ -134,6 +134,7 @@ TURN_ENDING_ACTIONS = frozenset(
         "action_restart",
         "action_session_start",
         "action_back",
+        "action_form_exit",
     }
 )
 """After these the bot waits for the user, whatever the policies would say."""

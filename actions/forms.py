@@ -14,6 +14,10 @@ Rasa 3.x semantics:
   just asks its question again.
 * A validator that sets ``requested_slot`` chooses the next slot to ask for
   (``None`` ends the form); a validator that deactivates the form ends it.
+* Unhappy paths (``forms: <form>: recovery:``, see :mod:`actions.form_recovery`):
+  a side question, an exit or a hand-off is rejected so that rules answer it; a
+  value refused ``max_failed_attempts`` times gets a way out instead of the same
+  question; a validator message that already asks replaces the form's question.
 * A slot is asked for by the first of ``action_ask_<form>_<slot>``,
   ``utter_ask_<form>_<slot>``, ``action_ask_<slot>`` and ``utter_ask_<slot>``
   that the domain or the executor provides.
@@ -26,9 +30,16 @@ from dataclasses import dataclass
 
 from actions.builtins import utter
 from actions.extract import intent_allowed
+from actions.form_recovery import (
+    EXIT_QUESTION,
+    asks_already,
+    failed_attempts,
+    not_an_answer,
+    offer_way_out,
+)
 from actions.interfaces import ActionContext, CustomActionExecutor
 from dialogue.domain import REQUESTED_SLOT, Domain, Form
-from dialogue.events import ActionExecutionRejected, ActiveLoop, Event, SlotSet
+from dialogue.events import ActionExecutionRejected, ActiveLoop, Event, SlotSet, UserUttered
 from dialogue.tracker import Tracker
 
 
@@ -87,13 +98,28 @@ def _rejection(form_name: str, tracker: Tracker, validated: Sequence[Event]) -> 
 
     A form rejects when it had asked for a slot and the user's message filled none,
     neither through the slot mappings nor through the validator; a validator may
-    also reject the run itself.
+    also reject the run itself. A message repeating the request that started the
+    form (same intent) is not rejected: the form just asks its question again.
     """
     if any(isinstance(e, ActionExecutionRejected) for e in validated):
         return list(validated)
     asked = tracker.slots.get(REQUESTED_SLOT) is not None
     if asked and not (_filled_this_turn(tracker) or _sets_a_slot(validated)):
+        if tracker.state.intent == _activating_intent(form_name, tracker):
+            return None
         return [ActionExecutionRejected(name=form_name)]
+    return None
+
+
+def _activating_intent(form_name: str, tracker: Tracker) -> str | None:
+    """The intent of the message after which the form last became active."""
+    events = tracker.applied
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, ActiveLoop) and event.name == form_name:
+            before = (e for e in reversed(events[:index]) if isinstance(e, UserUttered))
+            message = next(before, None)
+            return message.intent_name if message is not None else None
     return None
 
 
@@ -114,13 +140,47 @@ class FormAction:
             candidates = _prefilled(form, tracker.extended(events))
             events += await self._validate(context, tracker.extended([*events, *candidates]))
         elif state.is_listening:
+            if tracker.slots.get(REQUESTED_SLOT) == EXIT_QUESTION:
+                return await self._exit_answer(context, form)
+            refused = not_an_answer(form, context.domain, tracker, self.name)
+            if refused is not None and state.intent == _activating_intent(self.name, tracker):
+                undo = [e for e in refused if isinstance(e, SlotSet)]  # the request, repeated
+                return undo + await self._request_next(context, form, tracker.extended(undo), [])
+            if refused is not None:
+                return refused
             events = await self._validate(context, tracker)
             rejection = _rejection(self.name, tracker, events)
             if rejection is not None:
                 return rejection
+            if self._gives_up(tracker, form, events):
+                return events + await offer_way_out(context, form)
         else:  # asked again after an interruption: nothing new to validate
             events = []
         return events + await self._request_next(context, form, tracker.extended(events), events)
+
+    async def _exit_answer(self, context: ActionContext, form: Form) -> list[Event]:
+        """The user answered "shall I stop?": yes stops, no asks again, anything else goes on."""
+        tracker = context.tracker
+        if tracker.state.intent == "affirm":  # RulePolicy runs action_form_exit, which stops
+            return [ActionExecutionRejected(name=self.name)]
+        cleared: list[Event] = [SlotSet(name=REQUESTED_SLOT, value=None)]
+        going_on = ActionContext(
+            tracker.extended(cleared), context.domain, context.nlg, context.channel
+        )
+        if tracker.state.intent == "deny":
+            return cleared + await self._request_next(going_on, form, going_on.tracker, [])
+        return cleared + list(await self.run(going_on))
+
+    def _gives_up(self, tracker: Tracker, form: Form, validated: Sequence[Event]) -> bool:
+        """Was the requested slot's value refused for the ``max_failed_attempts``-th time?"""
+        limit = form.recovery.max_failed_attempts
+        slot = tracker.slots.get(REQUESTED_SLOT)
+        if not limit or not isinstance(slot, str):
+            return False
+        refused = any(
+            isinstance(e, SlotSet) and e.name == slot and e.value is None for e in validated
+        )
+        return refused and failed_attempts(tracker, self.name, slot) + 1 >= limit
 
     async def _validate(self, context: ActionContext, tracker: Tracker) -> list[Event]:
         validator = f"validate_{self.name}"
@@ -138,9 +198,14 @@ class FormAction:
             return [SlotSet(name=REQUESTED_SLOT, value=None)] if stale else []
         chosen = _requested_by(validated)
         slot = chosen.value if chosen is not None else _next_empty_slot(form, tracker)
-        request = [] if chosen is not None else [SlotSet(name=REQUESTED_SLOT, value=slot)]
+        request: list[Event] = (
+            [] if chosen is not None else [SlotSet(name=REQUESTED_SLOT, value=slot)]
+        )
         if slot is None:
             return [*request, ActiveLoop(name=None)]
+        refused = any(isinstance(e, SlotSet) and e.name == slot for e in validated)
+        if asks_already(validated) and (refused or slot == tracker.slots.get(REQUESTED_SLOT)):
+            return request  # the validator's message already asked for it
         asking = ActionContext(
             tracker.extended(request), context.domain, context.nlg, context.channel
         )

@@ -16,6 +16,7 @@ from actions.builtins import (
     UtterAction,
 )
 from actions.errors import ActionNotFound
+from actions.form_recovery import ActionFormExit
 from actions.forms import FormAction
 from actions.interfaces import Action, ActionContext, CustomActionExecutor
 from dialogue.domain import Domain
@@ -30,6 +31,7 @@ _BUILTINS: dict[str, Action] = {
         ActionDefaultFallback(),
         ActionDeactivateLoop(),
         ActionBack(),
+        ActionFormExit(),
         ActionNoop("action_unlikely_intent"),
         ActionNoop("action_revert_fallback_events"),
         ActionNoop("action_extract_slots"),

@@ -13,6 +13,9 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+ACTION_FORM_EXIT = "action_form_exit"
+FORM_EXIT_QUESTION = "__form_exit__"
+"""``requested_slot`` while a form waits for the answer to "shall I stop?"."""
 DEFAULT_ACTIONS: tuple[str, ...] = (
     "action_listen",
     "action_restart",
@@ -26,6 +29,7 @@ DEFAULT_ACTIONS: tuple[str, ...] = (
     "action_unlikely_intent",
     "action_back",
     "action_extract_slots",
+    ACTION_FORM_EXIT,
 )
 DEFAULT_INTENTS: tuple[str, ...] = (
     "restart",
@@ -111,9 +115,33 @@ class ResponseVariation(BaseModel):
     metadata: Mapping[str, Any] = Field(default_factory=dict)
 
 
+class FormRecovery(_Strict):
+    """How a form copes with messages that are not answers (a Parley key, ``recovery:``).
+
+    * ``side_questions``: a message whose intent is not an answer intent (the
+      form's slot mappings' intents, plus ``answer_intents``) is not taken as a
+      free-text answer; the form lets the rules answer it, then asks again;
+    * ``exit_intents`` end the form (after ``confirm_exit`` asked, when answers
+      given in the form would be lost); ``handoff_intents`` end it without asking;
+    * ``max_failed_attempts``: after that many rejected values for one slot the
+      form offers a way out (0: never);
+    * a validator message that already asks (ends in ``?``) is not followed by
+      the form's own question for the same slot.
+    """
+
+    side_questions: bool = True
+    answer_intents: tuple[str, ...] = ("inform", "affirm", "deny")
+    exit_intents: tuple[str, ...] = ("stop", "goodbye")
+    handoff_intents: tuple[str, ...] = ("human_handoff",)
+    confirm_exit: bool = True
+    max_failed_attempts: int = Field(default=2, ge=0)
+    side_question_response: str = "utter_out_of_scope"
+
+
 class Form(_Strict):
     required_slots: tuple[str, ...] = ()
     ignored_intents: tuple[str, ...] = ()
+    recovery: FormRecovery = FormRecovery()
 
     @field_validator("ignored_intents", mode="before")
     @classmethod

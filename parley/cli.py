@@ -326,6 +326,53 @@ def test_nlu(
     )
 
 
+@test_command.command(name="core")
+@PROJECT_OPTION
+@MODEL_OPTION
+@click.option(
+    "--stories",
+    "stories_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Test story file or folder. Default: <project>/tests.",
+)
+@click.option(
+    "--cross-validation",
+    is_flag=True,
+    help="Train the policies on <project>/data in k folds of the stories and score the "
+    "held-out stories instead of using a trained model.",
+)
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(min=2))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Folder for the reports and charts (relative to the current directory).",
+)
+def test_core(
+    project: Path,
+    model: Path | None,
+    stories_path: Path | None,
+    cross_validation: bool,
+    folds: int,
+    out: Path,
+) -> None:
+    """Score the dialogue policies alone on stories with written intents: next-action and
+    story accuracy, a per-action report and a confusion matrix in the results folder.
+
+    Exits with 1 if any story fails."""
+    from parley.core_evaluation import test_core_command
+
+    ok = _run_reporting_errors(
+        lambda: test_core_command(
+            project, model, stories_path, folds if cross_validation else 0, out
+        )
+    )
+    if not ok:
+        sys.exit(1)
+
+
 @cli.group()
 def conversations() -> None:
     """Export and import stored conversations (JSON lines, one conversation per line)."""

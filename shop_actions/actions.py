@@ -64,13 +64,31 @@ class ActionOrderStatus(Action):
     ) -> list[EventType]:
         number = tracker.get_slot("order_number")
         order = await _order(number)
-        if order is None:
+        if order is None:  # forget the wrong number, so the next question asks again
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-        else:
-            dispatcher.utter_message(
-                response=_STATUS_RESPONSES[order.status], **_order_facts(order)
-            )
+            return [SlotSet("order_number", None)]
+        if not shop.owned_by(order, tracker.get_slot("order_email")):
+            dispatcher.utter_message(response="utter_order_private", order_number=order.number)
+            return []
+        dispatcher.utter_message(response=_STATUS_RESPONSES[order.status], **_order_facts(order))
         return []
+
+
+class ValidateOrderStatusForm(FormValidationAction):
+    """Order details only go to the customer who shows the order is theirs (its email)."""
+
+    def name(self) -> str:
+        return "validate_order_status_form"
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await _order_number_open_to(value, dispatcher, tracker, None, "")
+
+    async def validate_order_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await _owner_email(value, dispatcher, tracker, None, "")
 
 
 class ValidateCancelOrderForm(FormValidationAction):
@@ -82,7 +100,14 @@ class ValidateCancelOrderForm(FormValidationAction):
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await _order_number_open_to(value, dispatcher, shop.cancel_refusal, "cancel")
+        return await _order_number_open_to(
+            value, dispatcher, tracker, shop.cancel_refusal, "cancel"
+        )
+
+    async def validate_order_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await _owner_email(value, dispatcher, tracker, shop.cancel_refusal, "cancel")
 
     async def validate_confirm_cancel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -138,7 +163,14 @@ class ValidateReturnForm(FormValidationAction):
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await _order_number_open_to(value, dispatcher, shop.return_refusal, "return")
+        return await _order_number_open_to(
+            value, dispatcher, tracker, shop.return_refusal, "return"
+        )
+
+    async def validate_order_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await _owner_email(value, dispatcher, tracker, shop.return_refusal, "return")
 
     async def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -227,22 +259,52 @@ class ActionOpenTicket(Action):
         return [SlotSet("ticket_description", None), ConversationPaused()]
 
 
+Refusing = Callable[[Order], shop.Refusal | None] | None
+
+
 async def _order_number_open_to(
     value: Any,
     dispatcher: CollectingDispatcher,
-    refusal_of: Callable[[Order], shop.Refusal | None],
+    tracker: Tracker,
+    refusal_of: Refusing,
     request: str,
 ) -> dict[str, Any]:
-    """The order number if that order exists and ``refusal_of`` has no objection to the
-    ``request`` (cancel, return); otherwise tell the customer why and ask again."""
+    """The order number if that order exists. Until the customer has shown the order is
+    theirs (``order_email``), nothing more is said about it; after that, ``refusal_of`` may
+    object to the ``request`` (cancel, return)."""
     order = await _order(value)
     if order is None:
         dispatcher.utter_message(response="utter_order_not_found", order_number=value)
         return {"order_number": None}
-    refusal = refusal_of(order)
-    if refusal is not None:
-        dispatcher.utter_message(
-            response=f"utter_cannot_{request}_{refusal}", **_order_facts(order)
-        )
-        return {"order_number": None}
-    return {"order_number": order.number}
+    if not shop.owned_by(order, tracker.get_slot("order_email")):
+        return {"order_number": order.number, "order_email": None}
+    return _refused(order, dispatcher, refusal_of, request) or {"order_number": order.number}
+
+
+async def _owner_email(
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    refusal_of: Refusing,
+    request: str,
+) -> dict[str, Any]:
+    """The email if it is the address on the order; then ``refusal_of`` may still object."""
+    order = await _order(tracker.get_slot("order_number"))
+    if order is None:
+        return {"order_email": None}
+    if not shop.owned_by(order, value):
+        dispatcher.utter_message(response="utter_order_email_mismatch", order_number=order.number)
+        return {"order_email": None}
+    email = shop.valid_email(str(value))
+    return _refused(order, dispatcher, refusal_of, request) or {"order_email": email}
+
+
+def _refused(
+    order: Order, dispatcher: CollectingDispatcher, refusal_of: Refusing, request: str
+) -> dict[str, Any] | None:
+    """Why ``request`` can't be done for ``order`` (told to the customer), or ``None``."""
+    refusal = refusal_of(order) if refusal_of is not None else None
+    if refusal is None:
+        return None
+    dispatcher.utter_message(response=f"utter_cannot_{request}_{refusal}", **_order_facts(order))
+    return {"order_number": None}

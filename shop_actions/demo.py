@@ -3,19 +3,23 @@
 The orders match the facts in the reference bot's ``domain.yml`` (returns within
 30 days of delivery) and the order numbers its stories, tests and README use:
 
-=========  =========  =====================================================
-order      status     why it is there
-=========  =========  =====================================================
-PO-48213   shipped    the README's example; in transit, can't be cancelled
-PO-10377   delivered  10 days ago: can be returned
-PO-55501   processing not shipped yet: can be cancelled
-PO-60218   delivered  45 days ago: outside the return window
-PO-66120   cancelled
-PO-71130   shipped
-PO-90215   delivered  3 days ago: can be returned
-PO-20488   processing can be cancelled
-PO-73310   delivered  12 days ago: can be returned
-=========  =========  =====================================================
+=========  =========  ======================  =============================================
+order      status     email on the order      why it is there
+=========  =========  ======================  =============================================
+PO-48213   shipped    jane.doe@example.com    the README's example; in transit, can't be
+                                              cancelled
+PO-10377   delivered  jane.doe@example.com    10 days ago: can be returned
+PO-55501   processing sam.lee@example.org     not shipped yet: can be cancelled
+PO-60218   delivered  sam.lee@example.org     45 days ago: outside the return window
+PO-66120   cancelled  alex_r@example.net
+PO-71130   shipped    alex_r@example.net
+PO-90215   delivered  jane.doe@example.com    3 days ago: can be returned
+PO-20488   processing alex_r@example.net      can be cancelled
+PO-73310   delivered  sam.lee@example.org     12 days ago: can be returned
+=========  =========  ======================  =============================================
+
+The bot shares an order's details, cancels it or starts a return only after the customer
+gives the email address on the order (the third column).
 """
 
 from __future__ import annotations

@@ -43,6 +43,12 @@ async def find_order(session: AsyncSession, number: str | None) -> Order | None:
     return found
 
 
+def owned_by(order: Order, email: str | None) -> bool:
+    """Is ``email`` (any case, spaces around) the address of the customer who placed ``order``?"""
+    given = valid_email(email)
+    return given is not None and given == order.customer.email.lower()
+
+
 def cancel_refusal(order: Order) -> Refusal | None:
     """``None`` if the order may be cancelled: only orders not yet shipped."""
     if order.status is OrderStatus.CANCELLED:

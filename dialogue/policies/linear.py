@@ -1,12 +1,12 @@
-"""LinearPolicy: the learned policy that stands in for Rasa's TEDPolicy.
+"""LinearPolicy: a small learned policy (the transformer policy is ``TEDPolicy``).
 
 A multinomial logistic regression (scikit-learn, fixed seed, so training is
 deterministic) over one-hot features of the last ``max_history`` states
 (:class:`HistoryVectorizer`). It generalises where memoization has no exact
 match, and votes for its most probable action with that probability.
 
-It is registered as ``LinearPolicy`` and as ``TEDPolicy``; TED's network options
-(``epochs``, ``constrain_similarities``, ...) are accepted and ignored. A bigger
+It is registered as ``LinearPolicy``; TED's network options (``epochs``,
+``constrain_similarities``, ...) are accepted and ignored. A bigger
 learned policy plugs in the same way: implement ``from_config``/``train``/
 ``predict``/``persist``/``load``, reuse :class:`HistoryVectorizer`, and add the
 class to ``dialogue.policies.registry.POLICIES``.

@@ -2,8 +2,8 @@
 
 Each policy declares a pydantic model of its options. Keys that only tune Rasa's
 neural networks (``epochs``, ``constrain_similarities``, ...) are accepted and
-ignored, so Rasa projects load unchanged; any other unknown key is an error
-naming the policy and the key.
+ignored unless the policy declares them, so Rasa projects load unchanged; any
+other unknown key is an error naming the policy and the key.
 """
 
 from __future__ import annotations
@@ -92,7 +92,9 @@ Options = TypeVar("Options", bound=PolicyOptions)
 def parse_options(model: type[Options], policy: str, config: Mapping[str, Any]) -> Options:
     """Validate ``config`` (a ``policies:`` entry, ``name`` included) into ``model``."""
     given = {key: value for key, value in config.items() if key != "name"}
-    ignored = sorted(key for key in given if key in RASA_ONLY_OPTIONS)
+    ignored = sorted(
+        key for key in given if key in RASA_ONLY_OPTIONS and key not in model.model_fields
+    )
     if ignored:
         log.debug("%s: ignoring Rasa-only options %s", policy, ", ".join(ignored))
     try:

@@ -1,9 +1,10 @@
 """The policies ``config.yml`` may name, and the Rasa policies Parley knows but skips.
 
-``POLICIES`` maps each config name to a policy class; ``TEDPolicy`` is served by
-:class:`LinearPolicy`. Names in :data:`UNSUPPORTED_POLICIES` are skipped with a
-warning by the ensemble; any other unknown name is a :class:`PolicyConfigError`
-listing the known ones.
+``POLICIES`` maps each config name to a policy class: ``TEDPolicy`` is the
+transformer policy, ``LinearPolicy`` the logistic regression that stood in for
+it. Names in :data:`UNSUPPORTED_POLICIES` are skipped with a warning by the
+ensemble; any other unknown name is a :class:`PolicyConfigError` listing the
+known ones.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dialogue.policies.errors import PolicyConfigError
 from dialogue.policies.linear import LinearPolicy
 from dialogue.policies.memoization import AugmentedMemoizationPolicy, MemoizationPolicy
 from dialogue.policies.rule import RulePolicy
+from dialogue.policies.ted import TEDPolicy
 from parley.registry import Registry, UnknownPluginError
 
 
@@ -33,7 +35,7 @@ POLICIES.add("RulePolicy", RulePolicy)
 POLICIES.add("MemoizationPolicy", MemoizationPolicy)
 POLICIES.add("AugmentedMemoizationPolicy", AugmentedMemoizationPolicy)
 POLICIES.add("LinearPolicy", LinearPolicy)
-POLICIES.add("TEDPolicy", LinearPolicy)
+POLICIES.add("TEDPolicy", TEDPolicy)
 
 UNSUPPORTED_POLICIES: Mapping[str, str] = {
     "UnexpecTEDIntentPolicy": "Parley does not predict action_unlikely_intent",

@@ -10,9 +10,16 @@ Each prediction tries, in order:
    an active loop, a general rule that would now listen hands back to the loop
    (unless a story says otherwise), and the loop is not re-predicted in the turn
    it rejected;
-4. defaults: ``nlu_fallback`` → the core fallback action; a fresh conversation
+4. a form's default unhappy paths (``FormRecovery``) when no rule covers the
+   message it rejected: an exit intent runs ``action_form_exit``; another
+   message is answered with ``utter_<intent>`` or the form's
+   ``side_question_response``, and then the form asks again. After a rule
+   answered an exit intent, the form is left (``action_form_exit``). These votes
+   have full confidence but priority :data:`RECOVERY_PRIORITY`: a memorised story
+   (MemoizationPolicy, priority 3) wins, a learned policy's guess does not;
+5. defaults: ``nlu_fallback`` → the core fallback action; a fresh conversation
    listens;
-5. otherwise, when ``enable_fallback_prediction``, the core fallback action with
+6. otherwise, when ``enable_fallback_prediction``, the core fallback action with
    confidence ``core_fallback_threshold``, which any more confident policy beats.
 """
 
@@ -26,7 +33,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import Field
 
-from dialogue.domain import Domain
+from dialogue.domain import ACTION_FORM_EXIT, FORM_EXIT_QUESTION, REQUESTED_SLOT, Domain, Form
 from dialogue.events import (
     ACTION_LISTEN,
     ACTION_SESSION_START,
@@ -56,6 +63,7 @@ DEFAULT_INTENT_ACTIONS: Mapping[str, str] = {
     "session_start": ACTION_SESSION_START,
 }
 FILE = "rule_policy.json"
+RECOVERY_PRIORITY = 2
 
 
 class RulePolicyOptions(PolicyOptions):
@@ -71,6 +79,7 @@ class RulePolicyOptions(PolicyOptions):
 class _Vote:
     action: str
     events: tuple[Event, ...] = ()
+    priority: int | None = None  # the policy's own unless given
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ class _Situation:
     loop: str | None
     loop_rejected: bool  # the active loop rejected its execution since the user spoke
     loop_interrupted: bool
+    exit_question: bool  # the active form asked "shall I stop?"
 
     @property
     def now(self) -> State:
@@ -98,6 +108,7 @@ class _Situation:
             loop=state.active_loop,
             loop_rejected=_rejected_this_turn(tracker.applied, state.active_loop),
             loop_interrupted=state.loop_interrupted,
+            exit_question=state.slots.get(REQUESTED_SLOT) == FORM_EXIT_QUESTION,
         )
 
 
@@ -154,11 +165,13 @@ class RulePolicy:
         vote = (
             self._default_intent(situation)
             or self._loop_happy_path(situation)
-            or self._rules(situation)
+            or self._rules(situation, domain)
+            or _loop_recovery(situation, domain)
             or self._defaults(situation)
         )
         if vote is not None:
-            return PolicyPrediction(vote.action, 1.0, self.name, self.priority, vote.events)
+            priority = self.priority if vote.priority is None else vote.priority
+            return PolicyPrediction(vote.action, 1.0, self.name, priority, vote.events)
         if self.options.enable_fallback_prediction:
             fallback = self.options.core_fallback_action_name
             threshold = self.options.core_fallback_threshold
@@ -184,21 +197,26 @@ class RulePolicy:
             return () if situation.loop_interrupted else (LoopInterrupted(is_interrupted=True),)
         return (LoopInterrupted(is_interrupted=False),) if situation.loop_interrupted else ()
 
-    def _rules(self, situation: _Situation) -> _Vote | None:
+    def _rules(self, situation: _Situation, domain: Domain) -> _Vote | None:
         key = self.lookup.best(situation.states)
         if key is None:
             return None
         if situation.loop is None:
             return _Vote(key.action)
-        return self._rule_inside_loop(situation, key)
+        return self._rule_inside_loop(situation, key, domain)
 
-    def _rule_inside_loop(self, situation: _Situation, key: RuleKey) -> _Vote | None:
+    def _rule_inside_loop(
+        self, situation: _Situation, key: RuleKey, domain: Domain
+    ) -> _Vote | None:
         loop = situation.loop or ""
         if key.action == ACTION_LISTEN and key.states[-1].active_loop is None:
             # a general rule has answered an interruption; rules rarely say "back to the
             # form", so that is implied unless a story continues differently
             if "no_loop" in self.lookup.verdicts(situation.states):
                 return None
+            form = domain.forms.get(loop)
+            if form is not None and situation.intent in _exits(form):
+                return _Vote(ACTION_FORM_EXIT, priority=RECOVERY_PRIORITY)
             return _Vote(loop)
         if key.action == loop and situation.loop_rejected and situation.user_spoke:
             return None
@@ -224,6 +242,27 @@ class RulePolicy:
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise PolicyLoadError(f"{path}: damaged rule policy file ({e!r})") from e
         return cls(parse_options(RulePolicyOptions, cls.name, config), lookup)
+
+
+def _exits(form: Form) -> tuple[str, ...]:
+    return (*form.recovery.exit_intents, *form.recovery.handoff_intents)
+
+
+def _loop_recovery(situation: _Situation, domain: Domain) -> _Vote | None:
+    """What a form does by default with a message it rejected and no rule covers."""
+    if situation.now.prev_action == ACTION_FORM_EXIT:
+        return _Vote(ACTION_LISTEN)
+    form = domain.forms.get(situation.loop or "")
+    if form is None or not situation.loop_rejected:
+        return None
+    answers = (f"utter_{situation.intent}", form.recovery.side_question_response)
+    if not situation.user_spoke:  # the side question is answered: back to the form
+        answered = situation.now.prev_action in answers
+        return _Vote(situation.loop or "", priority=RECOVERY_PRIORITY) if answered else None
+    if situation.intent in _exits(form) or situation.exit_question:
+        return _Vote(ACTION_FORM_EXIT, priority=RECOVERY_PRIORITY)
+    answer = next((name for name in answers if name in domain.responses), None)
+    return _Vote(answer, priority=RECOVERY_PRIORITY) if answer is not None else None
 
 
 def _check_one_user_turn(rules: Sequence[Story]) -> None:

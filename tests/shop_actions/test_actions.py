@@ -39,8 +39,62 @@ def texts(events: list[Event]) -> str:
 async def test_order_status_reads_the_order_from_the_database(
     shop: InProcessActions, domain: Domain
 ) -> None:
-    said = texts(await run(shop, domain, "action_order_status", slot("order_number", "PO-48213")))
+    owner = slot("order_email", "Jane.Doe@example.com ")
+    said = texts(
+        await run(shop, domain, "action_order_status", slot("order_number", "PO-48213"), owner)
+    )
     assert "PO-48213" in said and "hiking boots and trekking poles" in said and "UPS" in said
+
+
+@pytest.mark.parametrize(
+    "email", [None, "sam.lee@example.org", "not an email"], ids=["none", "other", "invalid"]
+)
+async def test_order_details_stay_private_without_the_email_on_the_order(
+    shop: InProcessActions, domain: Domain, email: str | None
+) -> None:
+    filled = (slot("order_number", "PO-48213"), slot("order_email", email))
+    said = texts(await run(shop, domain, "action_order_status", *filled))
+    assert "once you confirm the email address" in said
+    assert "hiking boots" not in said and "UPS" not in said
+
+
+async def test_the_order_form_asks_for_the_email_before_saying_anything_about_the_order(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("cancel_order_form", shop)
+    before = conversation(
+        domain,
+        user("cancel_order", entity("order_number", "PO-48213")),
+        slot("order_number", "PO-48213"),
+    )
+    events = await form.run(context(domain, before))
+    assert texts(events) == (
+        "To keep your order details private: what's the email address you placed order "
+        "PO-48213 with?"
+    )
+    assert ("slot", "requested_slot", "order_email") in described(events)
+
+
+async def test_a_wrong_email_is_refused_without_revealing_the_right_one(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("order_status_form", shop)
+    asked = conversation(
+        domain,
+        ran("order_status_form"),
+        ActiveLoop(name="order_status_form"),
+        slot("order_number", "PO-48213"),
+        slot("requested_slot", "order_email"),
+        listen(),
+    )
+    answer = asked.appended(
+        user("inform", entity("email", "sam.lee@example.org")),
+        slot("order_email", "sam.lee@example.org"),
+    )
+    events = await form.run(context(domain, answer))
+    assert "doesn't match order PO-48213" in texts(events)
+    assert "jane" not in texts(events)
+    assert ("slot", "order_email", None) in described(events)
 
 
 async def test_an_unknown_order_number_gets_a_helpful_answer(
@@ -62,15 +116,17 @@ async def test_cancelling_a_shipped_order_is_refused_and_the_number_asked_again(
         listen(),
     )
     answer = asked.appended(
-        user("order_status", entity("order_number", "PO-48213")), slot("order_number", "PO-48213")
+        slot("order_email", "jane.doe@example.com"),
+        user("order_status", entity("order_number", "PO-48213")),
+        slot("order_number", "PO-48213"),
     )
     events = await form.run(context(domain, answer))
     assert "can't be cancelled" in texts(events)
+    assert "Which order should I cancel instead?" in texts(events)
     assert ("slot", "order_number", None) in described(events)
-    assert described(events)[-2:] == [
-        ("slot", "requested_slot", "order_number"),
-        ("bot", "What's your order number? It looks like PO-12345."),
-    ]
+    # the refusal already asks again: no second question straight after it
+    assert described(events)[-1] == ("slot", "requested_slot", "order_number")
+    assert "What's your order number?" not in texts(events)
 
 
 async def test_a_confirmed_cancellation_cancels_the_order(
@@ -80,7 +136,10 @@ async def test_a_confirmed_cancellation_cancels_the_order(
     assert "order PO-55501 is cancelled" in texts(
         await run(shop, domain, "action_cancel_order", *filled)
     )
-    said = texts(await run(shop, domain, "action_order_status", slot("order_number", "PO-55501")))
+    owner = slot("order_email", "sam.lee@example.org")
+    said = texts(
+        await run(shop, domain, "action_order_status", slot("order_number", "PO-55501"), owner)
+    )
     assert "was cancelled" in said
 
 
@@ -90,6 +149,7 @@ async def test_a_return_outside_the_window_is_refused(
     form = FormAction("return_form", shop)
     before = conversation(
         domain,
+        slot("order_email", "sam.lee@example.org"),
         user("request_return", entity("order_number", "PO-60218")),
         slot("order_number", "PO-60218"),
     )
@@ -122,10 +182,8 @@ async def test_an_invalid_email_is_asked_for_again(shop: InProcessActions, domai
     answer = asked.appended(user("inform", text="jane at home"), slot("email", "jane at home"))
     events = await form.run(context(domain, answer))
     assert "doesn't look like an email address" in texts(events)
-    assert described(events)[-1] == (
-        "bot",
-        "Which email address can our support team reach you at?",
-    )
+    assert described(events)[-1] == ("slot", "requested_slot", "email")
+    assert "Which email address" not in texts(events)
 
 
 async def test_opening_a_ticket_hands_the_conversation_to_a_person(

@@ -21,9 +21,9 @@ from dialogue.interfaces import PolicyPrediction
 from dialogue.policies import PolicyConfigError, PolicyEnsemble, PolicyLoadError, teacher_force
 from dialogue.policies.ensemble import Member
 from dialogue.policies.errors import UnsupportedPolicyWarning
-from dialogue.policies.linear import LinearPolicy
 from dialogue.policies.memoization import MemoizationPolicy
 from dialogue.policies.rule import RulePolicy
+from dialogue.policies.ted import TEDPolicy
 from dialogue.stories import Story
 from dialogue.tracker import Tracker
 
@@ -82,7 +82,7 @@ def moodbot() -> PolicyEnsemble:
 def test_no_policies_configured_means_rasas_defaults() -> None:
     ensemble = PolicyEnsemble.build([])
 
-    assert [type(p) for p in ensemble.policies] == [MemoizationPolicy, RulePolicy, LinearPolicy]
+    assert [type(p) for p in ensemble.policies] == [MemoizationPolicy, RulePolicy, TEDPolicy]
     assert [m.config for m in ensemble.members][2] == {"name": "TEDPolicy", "max_history": 5}
 
 

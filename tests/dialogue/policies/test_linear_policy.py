@@ -1,4 +1,4 @@
-"""The linear policy (TEDPolicy's stand-in) learns stories deterministically."""
+"""The linear policy (a logistic regression over recent states) learns stories deterministically."""
 
 from __future__ import annotations
 
@@ -24,17 +24,18 @@ from .bots import (
 
 
 def linear(**config: object) -> LinearPolicy:
-    policy = LinearPolicy.from_config({"name": "TEDPolicy", **config})
+    policy = LinearPolicy.from_config({"name": "LinearPolicy", **config})
     policy.train([*MOODBOT_STORIES, *MOODBOT_RULES], MOODBOT_DOMAIN)
     return policy
 
 
-def test_it_is_registered_as_ted_and_ignores_teds_network_options() -> None:
-    policy = POLICIES.get("TEDPolicy").from_config(
-        {"name": "TEDPolicy", "epochs": 100, "constrain_similarities": True, "max_history": None}
+def test_it_is_registered_under_its_own_name_and_ignores_teds_network_options() -> None:
+    policy = POLICIES.get("LinearPolicy").from_config(
+        {"name": "LinearPolicy", "epochs": 100, "constrain_similarities": True, "max_history": None}
     )
 
-    assert POLICIES.get("TEDPolicy") is POLICIES.get("LinearPolicy") is LinearPolicy
+    assert POLICIES.get("LinearPolicy") is LinearPolicy
+    assert POLICIES.get("TEDPolicy") is not LinearPolicy
     assert policy.priority == 1
 
 
@@ -68,7 +69,7 @@ def test_training_is_deterministic() -> None:
 def test_persist_and_load_predict_identically(tmp_path: Path) -> None:
     policy = linear(max_history=3)
     policy.persist(tmp_path)
-    loaded = LinearPolicy.load({"name": "TEDPolicy", "max_history": 3}, tmp_path)
+    loaded = LinearPolicy.load({"name": "LinearPolicy", "max_history": 3}, tmp_path)
 
     for steps in [(user("greet"),), (user("greet"), act("utter_greet"), user("mood_unhappy"))]:
         tracker = tracker_of(MOODBOT_DOMAIN, *steps)

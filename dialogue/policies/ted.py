@@ -1,0 +1,281 @@
+"""TEDPolicy: a transformer over the dialogue history that scores actions by similarity.
+
+Training (:meth:`TEDPolicy.train`):
+
+1. stories (and rules with ``use_rules``) become conversations; ``augmentation_factor``
+   times as many again are made by gluing two stories at random, end to start, as
+   Rasa's story augmentation does, so that what a story teaches also holds in the
+   middle of a longer conversation;
+2. every action of every conversation is an example: the last ``max_history``
+   states before it (multi-hot over the state features: intent, entities, slots,
+   active loop, previous action; no "conversation start" marker, so a story's
+   opening is not tied to the first turn);
+3. the network of :mod:`dialogue.policies.ted_network` is trained for ``epochs``
+   passes with a fixed ``random_seed``.
+
+Torch is imported only when the policy trains, loads or predicts. The weights are
+stored as an ``.npz`` file beside a JSON description (no pickle).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field
+
+from dialogue.domain import Domain
+from dialogue.events import ACTION_LISTEN, ActionExecuted, Event, UserUttered
+from dialogue.interfaces import PolicyPrediction
+from dialogue.policies.errors import PolicyLoadError
+from dialogue.policies.featurize import State, states_for_prediction, training_examples
+from dialogue.policies.generator import TrainingConversation, generate_conversations
+from dialogue.policies.options import PolicyOptions, parse_options
+from dialogue.policies.persistence import field, read_arrays, read_json, write_arrays, write_json
+from dialogue.stories import Story
+from dialogue.tracker import Tracker
+
+if TYPE_CHECKING:
+    from dialogue.policies.ted_network import DialogueTransformer, NetworkShape
+
+log = logging.getLogger(__name__)
+
+FILE = "ted_policy.json"
+WEIGHTS = "ted_policy.npz"
+WHOLE_HISTORY = 10  # the window used for Rasa's ``max_history: null``
+MAX_AUGMENTED = 2000
+
+
+def _dialogue_value(value: Any, default: int) -> int:
+    """Rasa gives some sizes per part (``{text: ..., dialogue: ...}``): use the dialogue's."""
+    if isinstance(value, Mapping):
+        value = value.get("dialogue", default)
+    if isinstance(value, list):
+        value = value[0] if value else default
+    return int(value) if value is not None else default
+
+
+class TEDPolicyOptions(PolicyOptions):
+    priority: int = 1
+    max_history: int | None = Field(5, ge=1)
+    epochs: int = Field(40, ge=1, description="Passes over the (augmented) examples.")
+    batch_size: Any = 64
+    learning_rate: float = Field(0.003, gt=0)
+    transformer_size: Any = 64
+    number_of_transformer_layers: Any = 1
+    number_of_attention_heads: int = Field(4, ge=1)
+    embedding_dimension: int = Field(20, ge=2)
+    drop_rate_dialogue: float = Field(0.1, ge=0, lt=1)
+    augmentation_factor: int = Field(20, ge=0, description="Glued story pairs per story.")
+    random_seed: int = 42
+    use_rules: bool = Field(False, description="Also learn from rules, not only stories.")
+
+    @property
+    def window(self) -> int:
+        return self.max_history or WHOLE_HISTORY
+
+
+class StateEncoder:
+    """Histories and actions as dense arrays, over vocabularies fixed at training time."""
+
+    def __init__(self, window: int, features: Sequence[str], actions: Sequence[str]) -> None:
+        self.window = window
+        self.features = tuple(features)
+        self.actions = tuple(actions)
+        self._feature = {name: i for i, name in enumerate(self.features)}
+        self._words = sorted({w for a in self.actions for w in a.split("_") if w})
+        self._word = {w: i for i, w in enumerate(self._words)}
+
+    @property
+    def action_width(self) -> int:
+        return len(self.actions) + len(self._words)
+
+    @classmethod
+    def fit(cls, histories: Sequence[Sequence[State]], domain: Domain, window: int) -> Self:
+        features = sorted({f for history in histories for s in history for f in s.features()})
+        return cls(window, features, domain.action_names)
+
+    def histories(
+        self, histories: Sequence[Sequence[State]]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """(examples, window, features) multi-hot states, right-aligned; and the padding mask."""
+        states = np.zeros((len(histories), self.window, len(self.features)))
+        padding = np.ones((len(histories), self.window), dtype=bool)
+        for row, history in enumerate(histories):
+            recent = list(history)[-self.window :]
+            offset = self.window - len(recent)
+            for position, state in enumerate(recent, start=offset):
+                padding[row, position] = False
+                for feature in state.features():
+                    column = self._feature.get(feature)
+                    if column is not None:
+                        states[row, position, column] = 1.0
+        return states, padding
+
+    def action_features(self) -> npt.NDArray[np.float64]:
+        """One row per action: its own column plus the words of its name."""
+        rows = np.zeros((len(self.actions), self.action_width))
+        for index, action in enumerate(self.actions):
+            rows[index, index] = 1.0
+            for word in action.split("_"):
+                if word:
+                    rows[index, len(self.actions) + self._word[word]] = 1.0
+        return rows
+
+
+class TEDPolicy:
+    """Predicts the next action with a transformer over the recent dialogue states."""
+
+    name: ClassVar[str] = "TEDPolicy"
+
+    def __init__(self, options: TEDPolicyOptions) -> None:
+        self.options = options
+        self.priority = options.priority
+        self.encoder: StateEncoder | None = None
+        self.network: DialogueTransformer | None = None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Self:
+        return cls(parse_options(TEDPolicyOptions, cls.name, config))
+
+    def shape(self, encoder: StateEncoder) -> NetworkShape:
+        from dialogue.policies.ted_network import NetworkShape
+
+        options = self.options
+        size = _dialogue_value(options.transformer_size, 64)
+        heads = options.number_of_attention_heads
+        return NetworkShape(
+            state_features=max(len(encoder.features), 1),
+            action_features=encoder.action_width,
+            max_history=encoder.window,
+            size=size,
+            embedding=options.embedding_dimension,
+            layers=max(_dialogue_value(options.number_of_transformer_layers, 1), 1),
+            heads=heads if size % heads == 0 else 1,
+            drop_rate=options.drop_rate_dialogue,
+        )
+
+    def train(self, stories: Sequence[Story], domain: Domain) -> None:
+        """Fit on stories (and rules with ``use_rules``), augmented; no examples: abstain."""
+        from dialogue.policies.ted_network import TrainingSettings, fit
+
+        histories, actions = self._examples(stories, domain)
+        self.encoder = StateEncoder.fit(histories, domain, self.options.window)
+        if len(set(actions)) < 2:
+            log.warning("%s: fewer than two actions to learn; it will abstain", self.name)
+            self.network = None
+            return
+        index = {name: i for i, name in enumerate(self.encoder.actions)}
+        states, padding = self.encoder.histories(histories)
+        labels = np.array([index[a] for a in actions], dtype=np.int64)
+        settings = TrainingSettings(
+            epochs=self.options.epochs,
+            batch_size=_dialogue_value(self.options.batch_size, 64),
+            learning_rate=self.options.learning_rate,
+            seed=self.options.random_seed,
+        )
+        shape = self.shape(self.encoder)
+        self.network = fit(shape, settings, states, padding, labels, self.encoder.action_features())
+
+    def _examples(
+        self, stories: Sequence[Story], domain: Domain
+    ) -> tuple[list[tuple[State, ...]], list[str]]:
+        kinds = ("story", "rule") if self.options.use_rules else ("story",)
+        conversations = generate_conversations(s for s in stories if s.kind in kinds)
+        known = set(domain.action_names)
+        seen: dict[tuple[tuple[State, ...], str], None] = {}
+        for events, from_start in _augmented(conversations, self.options):
+            for states, action in training_examples(events, domain):
+                history = states if from_start else states[1:]
+                if history and action in known:
+                    seen.setdefault((history[-self.options.window :], action))
+        return [h for h, _ in seen], [a for _, a in seen]
+
+    def predict(self, tracker: Tracker, domain: Domain) -> PolicyPrediction:
+        if self.network is None or self.encoder is None:
+            return PolicyPrediction.abstain(self.name, self.priority)
+        from dialogue.policies.ted_network import probabilities
+
+        states, padding = self.encoder.histories([states_for_prediction(tracker, domain)])
+        scores = probabilities(self.network, states, padding, self.encoder.action_features())[0]
+        best = int(np.argmax(scores))
+        return PolicyPrediction(
+            self.encoder.actions[best], float(scores[best]), self.name, self.priority
+        )
+
+    def persist(self, directory: Path) -> None:
+        encoder = self.encoder
+        write_json(
+            directory / FILE,
+            {
+                "window": encoder.window if encoder else self.options.window,
+                "features": list(encoder.features) if encoder else [],
+                "actions": list(encoder.actions) if encoder else [],
+                "trained": self.network is not None,
+            },
+        )
+        if self.network is not None:
+            from dialogue.policies.ted_network import weights_of
+
+            write_arrays(directory / WEIGHTS, weights_of(self.network))
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
+        policy = cls.from_config(config)
+        path = directory / FILE
+        data = read_json(path)
+        features = [str(f) for f in field(data, "features", list, path)]
+        actions = [str(a) for a in field(data, "actions", list, path)]
+        window = field(data, "window", int, path)
+        policy.encoder = StateEncoder(window, features, actions)
+        if not data.get("trained"):
+            return policy
+        from dialogue.policies.ted_network import network_from
+
+        weights = _read_all_arrays(directory / WEIGHTS)
+        try:
+            policy.network = network_from(policy.shape(policy.encoder), weights)
+        except ValueError as e:
+            raise PolicyLoadError(f"{directory / WEIGHTS}: {e}") from e
+        return policy
+
+
+def _read_all_arrays(path: Path) -> dict[str, npt.NDArray[np.float64]]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = tuple(archive.files)
+    except (OSError, ValueError) as e:
+        raise PolicyLoadError(f"{path}: damaged policy weights ({e})") from e
+    return read_arrays(path, names)
+
+
+def _augmented(
+    conversations: Sequence[TrainingConversation], options: TEDPolicyOptions
+) -> list[tuple[tuple[Event, ...], bool]]:
+    """The conversations, plus stories glued end to start at random (Rasa's augmentation)."""
+    result = [(c.events, c.conversation_start) for c in conversations]
+    stories = [c.events for c in conversations if c.kind == "story" and c.conversation_start]
+    count = min(options.augmentation_factor * len(stories), MAX_AUGMENTED)
+    if len(stories) < 2 or count == 0:
+        return result
+    chooser = random.Random(options.random_seed)
+    for _ in range(count):
+        first, second = chooser.sample(stories, 2)
+        result.append(((*first, *_without_leading_listen(second)), True))
+    return result
+
+
+def _without_leading_listen(events: Sequence[Event]) -> tuple[Event, ...]:
+    """A story's events after its opening ``action_listen`` (the first story ends listening)."""
+    first_user = next((i for i, e in enumerate(events) if isinstance(e, UserUttered)), None)
+    if first_user is None:
+        return tuple(events)
+    opening = events[:first_user]
+    if all(isinstance(e, ActionExecuted) and e.name == ACTION_LISTEN for e in opening):
+        return tuple(events[first_user:])
+    return tuple(events)

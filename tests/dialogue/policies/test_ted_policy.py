@@ -1,0 +1,129 @@
+"""TEDPolicy: a transformer over the dialogue history that generalises beyond its stories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogue.policies import POLICIES, PolicyConfigError, PolicyEnsemble, PolicyLoadError
+from dialogue.policies.linear import LinearPolicy
+from dialogue.policies.ted import TEDPolicy
+from parley.core_evaluation import held_out_sets, score_stories
+from parley.project import Project
+from tests.conftest import require_shared
+from tests.e2e.conftest import SHARED
+
+from .bots import (
+    MOODBOT_DOMAIN,
+    MOODBOT_RULES,
+    MOODBOT_STORIES,
+    act,
+    tracker_of,
+    user,
+)
+
+RASA_BOTS = SHARED / "rasa-bots"
+
+
+def ted(**config: object) -> TEDPolicy:
+    policy = TEDPolicy.from_config({"name": "TEDPolicy", "epochs": 60, **config})
+    policy.train([*MOODBOT_STORIES, *MOODBOT_RULES], MOODBOT_DOMAIN)
+    return policy
+
+
+@pytest.fixture(scope="module")
+def moodbot_ted() -> TEDPolicy:
+    return ted()
+
+
+def test_it_is_registered_as_ted_and_reads_teds_options() -> None:
+    policy = POLICIES.get("TEDPolicy").from_config(
+        {
+            "name": "TEDPolicy",
+            "epochs": 7,
+            "max_history": 3,
+            "transformer_size": {"text": 128, "dialogue": 32},
+            "constrain_similarities": True,
+        }
+    )
+
+    assert isinstance(policy, TEDPolicy)
+    assert policy.options.epochs == 7
+    assert policy.options.window == 3
+    with pytest.raises(PolicyConfigError, match="unknown option 'epoch'"):
+        TEDPolicy.from_config({"name": "TEDPolicy", "epoch": 3})
+
+
+def test_a_conversation_opening_with_a_mood_is_not_greeted(moodbot_ted: TEDPolicy) -> None:
+    opening = tracker_of(MOODBOT_DOMAIN, user("mood_great"))
+    unhappy = tracker_of(MOODBOT_DOMAIN, user("mood_unhappy"))
+
+    assert moodbot_ted.predict(opening, MOODBOT_DOMAIN).action == "utter_happy"
+    assert moodbot_ted.predict(unhappy, MOODBOT_DOMAIN).action == "utter_cheer_up"
+
+
+def test_the_linear_policy_greets_the_same_opening() -> None:
+    linear = LinearPolicy.from_config({"name": "LinearPolicy"})
+    linear.train([*MOODBOT_STORIES, *MOODBOT_RULES], MOODBOT_DOMAIN)
+
+    opening = tracker_of(MOODBOT_DOMAIN, user("mood_great"))
+    assert linear.predict(opening, MOODBOT_DOMAIN).action == "utter_greet"
+
+
+def test_it_learns_its_training_stories(moodbot_ted: TEDPolicy) -> None:
+    conversation = tracker_of(
+        MOODBOT_DOMAIN,
+        user("greet"), act("utter_greet"), user("mood_unhappy"), act("utter_cheer_up"),
+    )  # fmt: skip
+    prediction = moodbot_ted.predict(conversation, MOODBOT_DOMAIN)
+    assert prediction.action == "utter_did_that_help"
+    assert 0.5 < prediction.confidence <= 1.0
+    assert prediction.policy == "TEDPolicy"
+
+
+def test_training_is_deterministic_and_survives_persist_and_load(
+    moodbot_ted: TEDPolicy, tmp_path: Path
+) -> None:
+    again = ted()
+    moodbot_ted.persist(tmp_path)
+    loaded = TEDPolicy.load({"name": "TEDPolicy", "epochs": 60}, tmp_path)
+
+    for steps in [(user("greet"),), (user("greet"), act("utter_greet"), user("mood_unhappy"))]:
+        tracker = tracker_of(MOODBOT_DOMAIN, *steps)
+        expected = moodbot_ted.predict(tracker, MOODBOT_DOMAIN)
+        assert again.predict(tracker, MOODBOT_DOMAIN) == expected
+        assert loaded.predict(tracker, MOODBOT_DOMAIN).action == expected.action
+        assert loaded.predict(tracker, MOODBOT_DOMAIN).confidence == pytest.approx(
+            expected.confidence, abs=1e-5
+        )
+
+
+def test_damaged_weights_name_the_file(moodbot_ted: TEDPolicy, tmp_path: Path) -> None:
+    moodbot_ted.persist(tmp_path)
+    (tmp_path / "ted_policy.npz").write_bytes(b"not a zip")
+
+    with pytest.raises(PolicyLoadError, match=r"ted_policy\.npz"):
+        TEDPolicy.load({"name": "TEDPolicy"}, tmp_path)
+
+
+def _held_out_accuracy(policy_config: dict[str, object], project: Project) -> float:
+    """The policy alone on held-out stories: the bot's test stories and 3 folds of its stories."""
+    sets = held_out_sets(project.rules, project.stories, project.test_stories, folds=3)
+    checks = []
+    for training, held_out in sets:
+        policy = PolicyEnsemble.build([policy_config])
+        policy.train(training, project.domain)
+        checks += [c for s in score_stories(policy, held_out, project.domain) for c in s.checks]
+    return sum(c.correct for c in checks) / len(checks)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bot", ["initial-project", "formbot"], ids=["moodbot", "formbot"])
+def test_on_held_out_stories_the_transformer_beats_the_linear_policy(bot: str) -> None:
+    project = Project.load(require_shared(RASA_BOTS / bot))
+
+    transformer = _held_out_accuracy({"name": "TEDPolicy", "epochs": 100}, project)
+    linear = _held_out_accuracy({"name": "LinearPolicy"}, project)
+
+    assert transformer > linear

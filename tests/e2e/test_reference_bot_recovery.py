@@ -1,0 +1,76 @@
+"""The reference bot over HTTP on the paths that leave the happy one: side questions inside a
+form, stopping a form, refused answers, an unknown order number."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import Server
+from tests.e2e.test_reference_bot import Customer, texts
+
+pytestmark = pytest.mark.slow
+
+ASK_EMAIL = "Which email address can our support team reach you at?"
+
+
+def test_a_side_question_in_the_ticket_form_is_answered_then_asked_again(server: Server) -> None:
+    customer = Customer(server)
+    assert texts(customer.says("I want to file a complaint")) == ASK_EMAIL
+
+    replies = customer.says("are you open on sundays?")
+
+    assert len(replies) == 2
+    assert "Sunday" in replies[0]["text"]
+    assert replies[1]["text"] == ASK_EMAIL
+    assert customer.tracker()["slots"]["email"] is None
+    assert "ticket" not in texts(customer.says("jane.doe@example.com")).lower()
+    assert customer.tracker()["slots"]["email"] == "jane.doe@example.com"
+
+
+def test_stop_after_an_answer_asks_first_and_then_forgets_it(server: Server) -> None:
+    customer = Customer(server)
+    assert "email address" in texts(customer.says("I want to return something from PO-90215"))
+    assert "Which item" in texts(customer.says("jane.doe@example.com"))
+    assert "Why are you returning it?" in texts(customer.says("the headlamp"))
+
+    assert "Shall I stop here?" in texts(customer.says("stop"))
+    assert texts(customer.says("yes")) == "Okay, I've stopped. Nothing was changed."
+    tracker = customer.tracker()
+    assert tracker["active_loop"] in ({}, None) or tracker["active_loop"].get("name") is None
+    assert tracker["slots"]["order_number"] is None
+    assert tracker["slots"]["return_item"] is None
+
+
+def test_two_refused_emails_offer_a_way_out(server: Server) -> None:
+    customer = Customer(server)
+    customer.says("please open a support ticket")
+
+    first = customer.says("jane.doe@example")
+    assert len(first) == 1 and "doesn't look like an email address" in first[0]["text"]
+
+    second = customer.says("jane.doe@examplecom")
+    assert "doesn't look like an email address" in second[0]["text"]
+    buttons = [b["payload"] for b in second[-1].get("buttons", [])]
+    assert buttons == ["/stop", "/human_handoff"]
+    assert texts(customer.says("/stop")) == "Okay, I've stopped. Nothing was changed."
+
+
+def test_after_an_unknown_order_number_the_next_question_asks_for_it_again(
+    server: Server,
+) -> None:
+    customer = Customer(server)
+    assert "couldn't find an order PO-99999" in texts(customer.says("where is order PO-99999?"))
+
+    assert "What's your order number?" in texts(customer.says("wher is my ordr"))
+    assert "email address" in texts(customer.says("it's PO-48213"))
+    assert "UPS" in texts(customer.says("jane.doe@example.com"))
+
+
+def test_order_details_need_the_email_on_the_order(server: Server) -> None:
+    customer = Customer(server)
+    asked = texts(customer.says("where is my order PO-48213?"))
+    assert "email address" in asked and "hiking boots" not in asked
+
+    refused = texts(customer.says("sam.lee@example.org"))
+    assert "doesn't match order PO-48213" in refused and "hiking boots" not in refused
+    assert "hiking boots" in texts(customer.says("it's jane.doe@example.com"))
