@@ -1,7 +1,8 @@
 """The conversations and questions ``bench/nlg_quality.py`` puts to the reference bot.
 
 ``CONVERSATIONS``: customers' messages that lead to rephrase-flagged responses
-(order status of shipped and delivered orders, shipping options, the return
+(order status of shipped and delivered orders, each followed by the email on the
+order, as the bot asks for it; shipping options, the return
 policy, opening hours), worded as customers word them: typos, moods, small talk.
 
 ``ANSWERABLE``: questions the knowledge folder answers, each with the words a
@@ -14,6 +15,15 @@ from __future__ import annotations
 
 _SHIPPED = ("PO-48213", "PO-71130")
 _DELIVERED = ("PO-10377", "PO-90215", "PO-73310", "PO-60218")
+# The bot shows an order only to the customer who gives the email on it (shop_actions/demo.py).
+_EMAIL = {
+    "PO-48213": "jane.doe@example.com",
+    "PO-10377": "jane.doe@example.com",
+    "PO-90215": "jane.doe@example.com",
+    "PO-71130": "alex_r@example.net",
+    "PO-73310": "sam.lee@example.org",
+    "PO-60218": "sam.lee@example.org",
+}
 
 _ORDER_ASKS = (
     "where is my order {}?",
@@ -51,14 +61,15 @@ _FAQ_ASKS = (
 
 def _order_conversations() -> list[list[str]]:
     numbers = _SHIPPED + _DELIVERED
-    return [[ask.format(numbers[i % len(numbers)])] for i, ask in enumerate(_ORDER_ASKS * 4)]
+    asked = [(ask, numbers[i % len(numbers)]) for i, ask in enumerate(_ORDER_ASKS * 4)]
+    return [[ask.format(number), _EMAIL[number]] for ask, number in asked]
 
 
 CONVERSATIONS: list[list[str]] = (
     _order_conversations()[:30]
     + [list(c) for c in _FAQ_ASKS]
     + [
-        ["hi", "where is my order PO-48213?", "and what is your return policy?"],
+        ["hi", "where is my order PO-48213?", "jane.doe@example.com", "what's your return policy?"],
         ["when are you open", "ok and how much is express shipping"],
     ]
 )
