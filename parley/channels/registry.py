@@ -25,6 +25,7 @@ from typing import Any, cast
 from parley.channels.interfaces import InputChannel
 from parley.channels.rest import RestInput
 from parley.channels.slack import SlackInput
+from parley.channels.socketio import SocketIOInput
 from parley.channels.webchat import WebChatInput
 from parley.errors import ChannelError
 from parley.registry import Registry
@@ -35,6 +36,7 @@ CHANNELS: Registry[type[InputChannel]] = Registry("channel")
 CHANNELS.add(RestInput.name, RestInput)
 CHANNELS.add(SlackInput.name, SlackInput)
 CHANNELS.add(WebChatInput.name, WebChatInput)
+CHANNELS.add(SocketIOInput.name, SocketIOInput)
 
 ENTRY_POINT_GROUP = "parley.channels"
 
