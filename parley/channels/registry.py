@@ -26,6 +26,7 @@ from parley.channels.interfaces import InputChannel
 from parley.channels.rest import RestInput
 from parley.channels.slack import SlackInput
 from parley.channels.socketio import SocketIOInput
+from parley.channels.telegram import TelegramInput
 from parley.channels.webchat import WebChatInput
 from parley.errors import ChannelError
 from parley.registry import Registry
@@ -37,6 +38,7 @@ CHANNELS.add(RestInput.name, RestInput)
 CHANNELS.add(SlackInput.name, SlackInput)
 CHANNELS.add(WebChatInput.name, WebChatInput)
 CHANNELS.add(SocketIOInput.name, SocketIOInput)
+CHANNELS.add(TelegramInput.name, TelegramInput)
 
 ENTRY_POINT_GROUP = "parley.channels"
 
