@@ -27,6 +27,7 @@ from parley.channels.rest import RestInput
 from parley.channels.slack import SlackInput
 from parley.channels.socketio import SocketIOInput
 from parley.channels.telegram import TelegramInput
+from parley.channels.twilio import TwilioInput
 from parley.channels.webchat import WebChatInput
 from parley.errors import ChannelError
 from parley.registry import Registry
@@ -39,6 +40,7 @@ CHANNELS.add(SlackInput.name, SlackInput)
 CHANNELS.add(WebChatInput.name, WebChatInput)
 CHANNELS.add(SocketIOInput.name, SocketIOInput)
 CHANNELS.add(TelegramInput.name, TelegramInput)
+CHANNELS.add(TwilioInput.name, TwilioInput)
 
 ENTRY_POINT_GROUP = "parley.channels"
 
