@@ -23,6 +23,7 @@ from importlib.metadata import entry_points
 from typing import Any, cast
 
 from parley.channels.interfaces import InputChannel
+from parley.channels.facebook import FacebookInput
 from parley.channels.rest import RestInput
 from parley.channels.slack import SlackInput
 from parley.channels.socketio import SocketIOInput
@@ -41,6 +42,7 @@ CHANNELS.add(WebChatInput.name, WebChatInput)
 CHANNELS.add(SocketIOInput.name, SocketIOInput)
 CHANNELS.add(TelegramInput.name, TelegramInput)
 CHANNELS.add(TwilioInput.name, TwilioInput)
+CHANNELS.add(FacebookInput.name, FacebookInput)
 
 ENTRY_POINT_GROUP = "parley.channels"
 
