@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Any, cast
 
-from parley.channels.interfaces import InputChannel
 from parley.channels.facebook import FacebookInput
+from parley.channels.interfaces import InputChannel
 from parley.channels.rest import RestInput
 from parley.channels.slack import SlackInput
 from parley.channels.socketio import SocketIOInput
