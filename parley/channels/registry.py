@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Any, cast
 
+from parley.channels.botframework import BotFrameworkInput
 from parley.channels.facebook import FacebookInput
 from parley.channels.interfaces import InputChannel
 from parley.channels.rest import RestInput
@@ -43,6 +44,7 @@ CHANNELS.add(SocketIOInput.name, SocketIOInput)
 CHANNELS.add(TelegramInput.name, TelegramInput)
 CHANNELS.add(TwilioInput.name, TwilioInput)
 CHANNELS.add(FacebookInput.name, FacebookInput)
+CHANNELS.add(BotFrameworkInput.name, BotFrameworkInput)
 
 ENTRY_POINT_GROUP = "parley.channels"
 
