@@ -82,3 +82,29 @@ def test_a_misspelt_channel_name_is_still_an_error() -> None:
 def test_invalid_settings_of_a_channel_parley_has_are_still_an_error() -> None:
     with pytest.raises(ChannelError, match="slack"):
         channels_from_credentials({"slack": {"slack_token": "xoxb-1"}})
+
+
+def test_every_channel_parley_has_serves_beside_the_others_in_one_app() -> None:
+    from starlette.testclient import TestClient
+
+    from parley.server import create_app
+    from tests.parley.doubles import EchoAgent
+
+    credentials = {
+        "rest": None,
+        "socketio": {"session_persistence": True},
+        "slack": {"slack_token": "xoxb-1", "slack_signing_secret": "s"},
+        "telegram": {"access_token": "1:x"},
+        "twilio": {"account_sid": "AC1", "auth_token": "t", "twilio_number": "+1555"},
+        "facebook": {"verify": "v", "secret": "s", "page-access-token": "p"},
+        "botframework": {"app_id": "a", "app_password": "p"},
+        "mattermost": {"url": "https://chat.example.com/api/v4", "token": "t"},
+    }
+    channels = channels_from_credentials(credentials)
+    with TestClient(create_app(EchoAgent(), channels)) as client:
+        for channel in channels:
+            assert client.get(f"/webhooks/{channel.name}/").json() == {"status": "ok"}
+        polling = client.get("/socket.io/", params={"EIO": "4", "transport": "polling"})
+
+    assert [c.name for c in channels] == [n for n in credentials if n != "mattermost"]
+    assert polling.status_code == 200 and '"sid"' in polling.text

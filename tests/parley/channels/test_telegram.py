@@ -201,3 +201,13 @@ def test_rasa_credentials_are_accepted_and_a_missing_token_refused() -> None:
     assert isinstance(TelegramInput.from_credentials(rasa), TelegramInput)
     with pytest.raises(ChannelError, match="access_token"):
         channels_from_credentials({"telegram": {"verify": "your_bot"}})
+
+
+def test_the_server_registers_the_webhook_when_it_starts(fake: FakeApi, agent: EchoAgent) -> None:
+    from starlette.testclient import TestClient
+
+    channel = channel_for(fake, webhook_url="https://bot.example.com/webhooks/telegram/webhook")
+    with TestClient(create_app(agent, [channel])):
+        pass
+
+    assert [r.path for r in fake.requests] == [f"/bot{TOKEN}/setWebhook"]
