@@ -75,6 +75,18 @@ RASA_CHANNELS: Mapping[str, str] = {
     "slack": "Slack",
 }
 
+# Keys Rasa's channels accept that mean nothing to Parley's: dropped with a warning.
+RASA_KEYS_WITHOUT_EFFECT: Mapping[str, frozenset[str]] = {
+    "slack": frozenset(
+        {
+            "proxy",
+            "slack_retry_reason_header",
+            "slack_retry_number_header",
+            "errors_ignore_retry",
+        }
+    ),
+}
+
 
 def channel_class(name: str) -> type[InputChannel]:
     """The channel class for a ``credentials.yml`` key; :class:`ChannelError` if there is none.
@@ -91,8 +103,7 @@ def channel_class(name: str) -> type[InputChannel]:
         return _checked(name, entry_point.load())
     if name in RASA_CHANNELS:
         raise UnavailableChannel(
-            f"{name!r} ({RASA_CHANNELS[name]}) is a Rasa channel that Parley "
-            f"does not have"
+            f"{name!r} ({RASA_CHANNELS[name]}) is a Rasa channel that Parley does not have"
         )
     raise ChannelError(
         f"unknown channel {name!r}; known: {', '.join(CHANNELS)} "
@@ -118,6 +129,7 @@ def channels_from_credentials(
     for name, settings in credentials.items():
         if settings is not None and not isinstance(settings, Mapping):
             raise ChannelError(f"{source}: settings of channel {name!r} must be a mapping")
+        settings = _without_rasa_only_keys(str(name), settings, source)
         try:
             channels.append(channel_class(str(name)).from_credentials(settings))
         except UnavailableChannel as e:
@@ -125,6 +137,22 @@ def channels_from_credentials(
         except ChannelError as e:
             raise ChannelError(f"{source}: {e}") from e
     return channels
+
+
+def _without_rasa_only_keys(
+    name: str, settings: Mapping[str, Any] | None, source: str
+) -> Mapping[str, Any] | None:
+    ignored = sorted(set(settings or {}) & RASA_KEYS_WITHOUT_EFFECT.get(name, frozenset()))
+    if not ignored or settings is None:
+        return settings
+    logger.warning(
+        "%s: %s of the %r channel %s no effect in Parley; ignored",
+        source,
+        ", ".join(map(repr, ignored)),
+        name,
+        "has" if len(ignored) == 1 else "have",
+    )
+    return {key: value for key, value in settings.items() if key not in ignored}
 
 
 class UnavailableChannel(ChannelError):

@@ -108,3 +108,19 @@ def test_every_channel_parley_has_serves_beside_the_others_in_one_app() -> None:
 
     assert [c.name for c in channels] == [n for n in credentials if n != "mattermost"]
     assert polling.status_code == 200 and '"sid"' in polling.text
+
+
+def test_rasa_slack_keys_without_effect_are_dropped_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rasa = {
+        "slack_token": "xoxb-1",
+        "slack_signing_secret": "s",
+        "proxy": "http://proxy:3128",
+        "errors_ignore_retry": ["http_timeout"],
+    }
+    with caplog.at_level(logging.WARNING, logger="parley.channels.registry"):
+        [channel] = channels_from_credentials({"slack": rasa})
+
+    assert channel.name == "slack"
+    assert "'errors_ignore_retry', 'proxy'" in caplog.text and "no effect" in caplog.text
