@@ -23,6 +23,7 @@ from importlib.metadata import entry_points
 from typing import Any, cast
 
 from parley.channels.botframework import BotFrameworkInput
+from parley.channels.callback import CallbackInput
 from parley.channels.facebook import FacebookInput
 from parley.channels.interfaces import InputChannel
 from parley.channels.rest import RestInput
@@ -45,6 +46,7 @@ CHANNELS.add(TelegramInput.name, TelegramInput)
 CHANNELS.add(TwilioInput.name, TwilioInput)
 CHANNELS.add(FacebookInput.name, FacebookInput)
 CHANNELS.add(BotFrameworkInput.name, BotFrameworkInput)
+CHANNELS.add(CallbackInput.name, CallbackInput)
 
 ENTRY_POINT_GROUP = "parley.channels"
 
