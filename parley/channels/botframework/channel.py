@@ -122,7 +122,7 @@ class BotFrameworkInput:
     async def _answer(
         self, agent: Agent, message: UserMessage, activity: Mapping[str, Any]
     ) -> None:
-        conversation = activity.get("conversation") or {}
+        conversation = _mapping(activity, "conversation")
         url = (
             f"{str(activity['serviceUrl']).rstrip('/')}/v3/conversations/"
             f"{quote(str(conversation.get('id')), safe='')}/activities"
@@ -130,7 +130,7 @@ class BotFrameworkInput:
         address = {
             "from": activity.get("recipient"),
             "recipient": activity.get("from"),
-            "conversation": conversation,
+            "conversation": dict(conversation),
             "replyToId": activity.get("id"),
         }
         try:
@@ -148,26 +148,28 @@ class BotFrameworkInput:
 
 def incoming_message(activity: Mapping[str, Any]) -> UserMessage | None:
     """The user's message in a ``message`` activity; ``None`` for other activities."""
-    sender = (activity.get("from") or {}).get("id")
-    value = activity.get("value")
-    text = activity.get("text")
+    sender = _mapping(activity, "from").get("id")
+    value, text = activity.get("value"), activity.get("text")
     if isinstance(value, Mapping) and isinstance(value.get("payload"), str):
         text = value["payload"]
     if activity.get("type") != "message" or not isinstance(sender, str):
         return None
     if not isinstance(text, str):
         return None
+    conversation = _mapping(activity, "conversation").get("id")
     return UserMessage(
         text=text,
         sender_id=ConversationId(sender),
         input_channel=BotFrameworkInput.name,
         metadata={
-            "botframework": {
-                "channelId": activity.get("channelId"),
-                "conversation": (activity.get("conversation") or {}).get("id"),
-            }
+            "botframework": {"channelId": activity.get("channelId"), "conversation": conversation}
         },
     )
+
+
+def _mapping(activity: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = activity.get(key)
+    return value if isinstance(value, Mapping) else {}
 
 
 async def _status() -> dict[str, str]:

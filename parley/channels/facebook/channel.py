@@ -162,17 +162,25 @@ def incoming_messages(data: Any) -> Iterator[UserMessage]:
     """The people's messages in a webhook body: texts, quick replies and postbacks."""
     if not isinstance(data, Mapping) or data.get("object") != "page":
         return
-    for entry in data.get("entry") or ():
-        for event in entry.get("messaging") or () if isinstance(entry, Mapping) else ():
-            text = _text_of(event) if isinstance(event, Mapping) else None
-            sender = event.get("sender", {}).get("id") if text is not None else None
-            if isinstance(sender, str) and text is not None:
+    entries = data.get("entry")
+    for entry in entries if isinstance(entries, list) else ():
+        events = entry.get("messaging") if isinstance(entry, Mapping) else None
+        for event in events if isinstance(events, list) else ():
+            if not isinstance(event, Mapping):
+                continue
+            text, sender = _text_of(event), _id(event.get("sender"))
+            if sender is not None and text is not None:
                 yield UserMessage(
                     text=text,
                     sender_id=ConversationId(sender),
                     input_channel=FacebookInput.name,
-                    metadata={"facebook": {"recipient": event.get("recipient", {}).get("id")}},
+                    metadata={"facebook": {"recipient": _id(event.get("recipient"))}},
                 )
+
+
+def _id(party: Any) -> str | None:
+    value = party.get("id") if isinstance(party, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def _text_of(event: Mapping[str, Any]) -> str | None:

@@ -196,3 +196,18 @@ async def test_a_token_that_does_not_verify_is_403(
 
     assert response.status_code == 403
     assert agent.received == [] and replies(fake) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"type": "conversationUpdate"}, {"from": "29:user-ann"}, {"text": None}],
+    ids=["not-a-message", "sender-not-an-object", "no-text"],
+)
+async def test_other_activities_are_acknowledged_without_a_turn(
+    client: httpx.AsyncClient, fake: FakeApi, agent: EchoAgent, extra: dict[str, Any]
+) -> None:
+    body = {**activity(fake), **extra}
+    response = await client.post(WEBHOOK, json=body, headers=bearer(token(fake)))
+
+    assert response.status_code == 200
+    assert agent.received == [] and replies(fake) == []

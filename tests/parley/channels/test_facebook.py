@@ -164,3 +164,24 @@ def test_more_than_three_buttons_become_quick_replies() -> None:
     buttons = tuple({"title": f"B{i}", "payload": f"/b{i}"} for i in range(4))
     [message] = messenger_messages(BotMessage(text="Choose", buttons=buttons))
     assert message["text"] == "Choose" and len(message["quick_replies"]) == 4
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"object": "page", "entry": [{"messaging": [{"sender": "x", "message": {"text": "hi"}}]}]},
+        {"object": "page", "entry": "not a list"},
+        {"object": "user", "entry": []},
+        [1, 2],
+    ],
+    ids=["sender-not-an-object", "entry-not-a-list", "not-a-page", "not-an-object"],
+)
+async def test_signed_bodies_of_other_shapes_are_acknowledged_and_ignored(
+    client: httpx.AsyncClient, fake: FakeApi, agent: EchoAgent, body: Any
+) -> None:
+    raw = json.dumps(body).encode()
+    signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    response = await client.post(WEBHOOK, content=raw, headers={"X-Hub-Signature-256": signature})
+
+    assert response.status_code == 200
+    assert agent.received == [] and fake.requests == []
