@@ -2,9 +2,9 @@
 
 RabbitMQ runs at 127.0.0.1:5672 (guest/guest; ``PARLEY_TEST_AMQP_URL`` overrides):
 each test declares its own exchange and queue and removes them. No Kafka broker
-can run on this machine, so the Kafka test with a live broker runs only where
-``PARLEY_TEST_KAFKA_URL`` names one; the rest checks configuration and that
-events wait while Kafka is unreachable.
+can run on this machine: Kafka is played by a loopback stand-in speaking Kafka's
+wire protocol (``fake_kafka``); the test against a live broker runs only where
+``PARLEY_TEST_KAFKA_URL`` names one.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import pytest
 
 from dialogue.events import BotUttered, UserUttered, event_to_dict
 from dialogue.tracker import ConversationId
-from parley.broker_kafka import KafkaEventBroker
 from parley.broker_pika import PikaEventBroker
 from parley.brokers import EVENT_BROKERS, QueuedBroker
 from parley.errors import ConfigError
 from parley.runtime import open_event_broker, project_endpoints
+from tests.parley.fake_kafka import running_fake_kafka
 
 AMQP_URL = os.environ.get("PARLEY_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 KAFKA_URL = os.environ.get("PARLEY_TEST_KAFKA_URL")
@@ -133,16 +133,38 @@ async def test_rasas_retry_keys_are_accepted_with_a_warning_and_unknown_keys_ref
         await EVENT_BROKERS.get("kafka")({"type": "kafka", "partition": 1})
 
 
-async def test_kafka_events_wait_while_no_broker_answers() -> None:
-    broker = await EVENT_BROKERS.get("kafka")(
-        {"type": "kafka", "url": f"127.0.0.1:{free_port()}", "topic": "t", "timeout": 1}
-    )
-    assert isinstance(broker, KafkaEventBroker)
+async def test_kafka_publishes_every_event_to_the_topic_keyed_by_sender() -> None:
+    async with running_fake_kafka() as kafka:
+        broker = await EVENT_BROKERS.get("kafka")(
+            {"type": "kafka", "url": kafka.url, "topic": "rasa_events", "partition_by_sender": True}
+        )
+        broker.publish(ConversationId("alice"), TURN)
+        broker.publish(ConversationId("bob"), TURN[:1])
+        await broker.close()
 
+    records = kafka.topics["rasa_events"]
+    bodies = [json.loads(r.value) for r in records]
+    assert [(r.key, b["event"]) for r, b in zip(records, bodies, strict=True)] == [
+        (b"alice", "user"),
+        (b"alice", "bot"),
+        (b"bob", "user"),
+    ]
+    assert bodies[1] == {"sender_id": "alice", **event_to_dict(TURN[1])}
+
+
+async def test_kafka_events_wait_for_the_broker_and_are_sent_when_it_starts() -> None:
+    port = free_port()
+    broker = await EVENT_BROKERS.get("kafka")(
+        {"type": "kafka", "url": f"127.0.0.1:{port}", "topic": "t", "timeout": 1}
+    )
     broker.publish(ConversationId("alice"), TURN)
-    assert not await broker.flush(0.5)
-    assert broker.pending == 2
-    await broker.close(flush_timeout=0)
+    assert isinstance(broker, QueuedBroker) and not await broker.flush(0.5)
+
+    async with running_fake_kafka(port) as kafka:
+        assert await broker.flush(15)
+        await broker.close()
+
+    assert [json.loads(r.value)["event"] for r in kafka.topics["t"]] == ["user", "bot"]
 
 
 @pytest.mark.slow
