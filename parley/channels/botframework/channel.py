@@ -26,6 +26,7 @@ from dialogue.tracker import ConversationId
 from nlg.interfaces import BotMessage
 from parley.channels.botframework.auth import OPENID_METADATA_URL, TOKEN_URL, BotFrameworkAuth
 from parley.channels.http import note_conversation
+from parley.channels.lifespan import closing
 from parley.channels.settings import channel_settings
 from parley.errors import InvalidRequest
 from parley.interfaces import Agent, UserMessage
@@ -91,7 +92,7 @@ class BotFrameworkInput:
         return cls(channel_settings(BotFrameworkSettings, "botframework", credentials))
 
     def router(self, agent: Agent) -> APIRouter:
-        router = APIRouter()
+        router = APIRouter(lifespan=closing(self.client))
         router.add_api_route("/", _status, methods=["GET"], summary="Bot Framework status")
         router.add_api_route(
             "/webhook",

@@ -23,6 +23,7 @@ from starlette.requests import Request
 
 from parley.channels.http import note_conversation, read_json
 from parley.channels.interfaces import rest_dicts
+from parley.channels.lifespan import closing
 from parley.channels.rest import RestMessage
 from parley.channels.settings import channel_settings
 from parley.interfaces import Agent, UserMessage
@@ -53,7 +54,7 @@ class CallbackInput:
         return cls(channel_settings(CallbackSettings, "callback", credentials))
 
     def router(self, agent: Agent) -> APIRouter:
-        router = APIRouter()
+        router = APIRouter(lifespan=closing(self.client))
         router.add_api_route("/", _status, methods=["GET"], summary="Callback channel status")
         router.add_api_route(
             "/webhook",

@@ -27,6 +27,7 @@ from starlette.requests import Request
 
 from dialogue.tracker import ConversationId
 from nlg.interfaces import BotMessage
+from parley.channels.lifespan import closing
 from parley.channels.settings import channel_settings
 from parley.errors import InvalidRequest
 from parley.interfaces import Agent, UserMessage
@@ -95,7 +96,7 @@ class FacebookInput:
         return cls(channel_settings(FacebookSettings, "facebook", credentials))
 
     def router(self, agent: Agent) -> APIRouter:
-        router = APIRouter()
+        router = APIRouter(lifespan=closing(self.client))
         router.add_api_route("/", _status, methods=["GET"], summary="Facebook channel status")
         router.add_api_route(
             "/webhook", self._verify, methods=["GET"], summary="Meta's subscription check"

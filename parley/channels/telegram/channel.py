@@ -104,6 +104,7 @@ class TelegramInput:
                 "telegram: could not set the webhook %s: %s", self.settings.webhook_url, e
             )
         yield
+        await self.client.aclose()
 
     def _webhook(self, agent: Agent) -> Callable[[Request], Awaitable[Response]]:
         async def webhook(request: Request) -> Response:

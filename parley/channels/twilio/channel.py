@@ -12,8 +12,9 @@ for WhatsApp) is the conversation; replies go out with ``messages.create`` from
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs
 
@@ -84,7 +85,7 @@ class TwilioInput:
         return cls(channel_settings(TwilioSettings, "twilio", credentials))
 
     def router(self, agent: Agent) -> APIRouter:
-        router = APIRouter()
+        router = APIRouter(lifespan=self._lifespan)
         router.add_api_route("/", _status, methods=["GET"], summary="Twilio channel status")
         router.add_api_route(
             "/webhook",
@@ -93,6 +94,13 @@ class TwilioInput:
             summary="Twilio messaging webhook (signed with X-Twilio-Signature)",
         )
         return router
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Any) -> AsyncIterator[None]:
+        yield
+        if self._client is not None and isinstance(self._client.http_client, AsyncTwilioHttpClient):
+            await self._client.http_client.close()
+            self._client = None
 
     def client(self) -> Client:
         """Twilio's REST client with its asynchronous HTTP client, made on first use."""

@@ -7,6 +7,7 @@ import logging
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 
 from parley.channels import CHANNELS, channels_from_credentials
@@ -108,6 +109,9 @@ def test_every_channel_parley_has_serves_beside_the_others_in_one_app() -> None:
 
     assert [c.name for c in channels] == [n for n in credentials if n != "mattermost"]
     assert polling.status_code == 200 and '"sid"' in polling.text
+    clients = [getattr(channel, "client", None) for channel in channels]
+    http_clients = [c for c in clients if isinstance(c, httpx.AsyncClient)]
+    assert len(http_clients) == 3 and all(c.is_closed for c in http_clients)  # at shutdown
 
 
 def test_rasa_slack_keys_without_effect_are_dropped_with_a_warning(
