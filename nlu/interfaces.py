@@ -39,10 +39,11 @@ class Entity:
     role: str | None = None
     group: str | None = None
     processors: tuple[str, ...] = ()
+    additional_info: Mapping[str, Any] | None = None  # Duckling's whole value object
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"entity": self.entity, "value": self.value}
-        for key in ("start", "end", "extractor", "role", "group"):
+        for key in ("start", "end", "extractor", "role", "group", "additional_info"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         if self.confidence is not None:
@@ -63,6 +64,7 @@ class Entity:
             role=data.get("role"),
             group=data.get("group"),
             processors=tuple(data.get("processors") or ()),
+            additional_info=data.get("additional_info"),
         )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from nlu.components.base import BuildableComponent
 from nlu.components.count_vectors import CountVectorsFeaturizer
 from nlu.components.diet import IntentEntityClassifier
+from nlu.components.duckling import DucklingEntityExtractor
 from nlu.components.entities import LinearEntityTagger
 from nlu.components.fallback import FallbackClassifier
 from nlu.components.intent import KeywordIntentClassifier, LinearIntentClassifier
@@ -48,6 +49,7 @@ _BUILT_IN: tuple[tuple[type[BuildableComponent], tuple[str, ...]], ...] = (
     (IntentEntityClassifier, ("LinearIntentEntityClassifier",)),
     (LinearEntityTagger, ("CRFEntityExtractor",)),
     (RegexEntityExtractor, ("RegexEntityExtractor",)),
+    (DucklingEntityExtractor, ("DucklingEntityExtractor",)),
     (EntitySynonymMapper, ("EntitySynonymMapper",)),
     (FallbackClassifier, ("FallbackClassifier",)),
     (ResponseSelector, ("ResponseSelector",)),
@@ -89,7 +91,6 @@ SUBSTITUTES: Mapping[str, str] = {
 """Rasa components that need a library Parley does not ship, and what is used instead."""
 
 SKIPPED: Mapping[str, str] = {
-    "DucklingEntityExtractor": "it needs a Duckling server",
     "SpacyFeaturizer": "spaCy word vectors are not used; use LanguageModelFeaturizer",
     "MitieNLP": "MITIE models are not supported",
     "MitieFeaturizer": "MITIE models are not supported",

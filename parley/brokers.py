@@ -8,6 +8,9 @@
       stream: parley:events  # default
       max_len: 1000000       # approximate cap of the stream (XADD MAXLEN ~); default none
 
+or Rasa's ``type: pika`` (RabbitMQ, :mod:`parley.broker_pika`) and ``type: kafka``
+(:mod:`parley.broker_kafka`), with Rasa's keys.
+
 Publishing never slows a turn: the agent hands the turn's events to
 :meth:`EventBroker.publish` after they are stored, which only queues them; a
 background task sends them in batches and, while the broker is unreachable,
@@ -54,24 +57,20 @@ EventBrokerFactory = Callable[[Mapping[str, Any]], Awaitable[EventBroker]]
 EVENT_BROKERS: Registry[EventBrokerFactory] = Registry("event broker")
 
 
-class RedisStreamBroker:
-    """Publishes to one Redis stream with ``XADD`` from a background task.
+class QueuedBroker:
+    """Queues events and sends them in batches from a background task, retrying with backoff.
 
     At most ``max_pending`` events wait in memory; beyond that the oldest are
     dropped with an error in the log (the tracker store still has them).
+    Subclasses say how a batch is sent (:meth:`_send`), which errors mean "retry"
+    (``retry_on``) and how connections are released (:meth:`_release`).
     """
 
+    retry_on: tuple[type[BaseException], ...] = (OSError,)
+
     def __init__(
-        self,
-        client: aioredis.Redis,
-        stream: str = "parley:events",
-        *,
-        max_len: int | None = None,
-        batch_size: int = 200,
-        max_pending: int = 100_000,
-        max_backoff: float = 5.0,
+        self, *, batch_size: int = 200, max_pending: int = 100_000, max_backoff: float = 5.0
     ) -> None:
-        self.client, self.stream, self.max_len = client, stream, max_len
         self.batch_size, self.max_pending, self.max_backoff = batch_size, max_pending, max_backoff
         self._pending: deque[dict[str, str]] = deque()
         self._wake = asyncio.Event()
@@ -87,14 +86,14 @@ class RedisStreamBroker:
         if overflow > 0:
             for _ in range(overflow):
                 self._pending.popleft()
-            log.error("event broker: %d events dropped, the stream is unreachable", overflow)
+            log.error("event broker: %d events dropped, the broker is unreachable", overflow)
         if self._relay is None:
             self._relay = asyncio.create_task(self._run(), name="parley-event-broker")
         self._wake.set()
 
     @property
     def pending(self) -> int:
-        """Events queued and not yet acknowledged by Redis."""
+        """Events queued and not yet acknowledged by the broker."""
         return len(self._pending)
 
     async def flush(self, timeout: float) -> bool:
@@ -105,14 +104,15 @@ class RedisStreamBroker:
                     await asyncio.sleep(0.01)
         return not self._pending
 
-    async def close(self) -> None:
-        if self._pending and not await self.flush(5.0):
+    async def close(self, flush_timeout: float = 5.0) -> None:
+        """Send what is queued for at most ``flush_timeout`` seconds, then disconnect."""
+        if self._pending and not await self.flush(flush_timeout):
             log.error("event broker: %d events not published at shutdown", len(self._pending))
         if self._relay is not None:
             self._relay.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._relay
-        await self.client.aclose()
+        await self._release()
 
     async def _run(self) -> None:
         backoff = 0.05
@@ -123,7 +123,7 @@ class RedisStreamBroker:
             batch = [self._pending[i] for i in range(min(self.batch_size, len(self._pending)))]
             try:
                 await self._send(batch)
-            except (RedisError, OSError) as e:
+            except self.retry_on as e:
                 log.warning("event broker: publishing failed, retrying in %.2fs: %s", backoff, e)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
@@ -134,10 +134,39 @@ class RedisStreamBroker:
             self.published += len(batch)
 
     async def _send(self, batch: list[dict[str, str]]) -> None:
+        """Send ``batch`` (``conversation_id``, ``type``, ``event`` JSON) or raise ``retry_on``."""
+        raise NotImplementedError
+
+    async def _release(self) -> None:
+        """Close the connections."""
+
+
+class RedisStreamBroker(QueuedBroker):
+    """Publishes to one Redis stream with ``XADD`` from a background task."""
+
+    retry_on = (RedisError, OSError)
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        stream: str = "parley:events",
+        *,
+        max_len: int | None = None,
+        batch_size: int = 200,
+        max_pending: int = 100_000,
+        max_backoff: float = 5.0,
+    ) -> None:
+        super().__init__(batch_size=batch_size, max_pending=max_pending, max_backoff=max_backoff)
+        self.client, self.stream, self.max_len = client, stream, max_len
+
+    async def _send(self, batch: list[dict[str, str]]) -> None:
         pipe = self.client.pipeline(transaction=False)
         for entry in batch:
             pipe.xadd(self.stream, entry, maxlen=self.max_len, approximate=True)  # type: ignore[arg-type]
         await pipe.execute()
+
+    async def _release(self) -> None:
+        await self.client.aclose()
 
 
 _REDIS_SETTINGS = {"type", "url", "stream", "max_len", "batch_size", "max_pending"}
@@ -171,3 +200,34 @@ def _positive_int(settings: Mapping[str, Any], name: str, default: int | None) -
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ConfigError(f"endpoints.yml: event_broker {name} must be a positive integer")
     return value if value is None else int(value)
+
+
+@EVENT_BROKERS.register("pika", "PikaEventBroker", "rabbitmq")
+async def open_pika_broker(settings: Mapping[str, Any]) -> EventBroker:
+    """RabbitMQ, with Rasa's ``pika`` settings; see :mod:`parley.broker_pika`."""
+    from parley.broker_pika import open_pika_broker as open_pika
+
+    return await open_pika(settings)
+
+
+@EVENT_BROKERS.register("kafka", "KafkaEventBroker")
+async def open_kafka_broker(settings: Mapping[str, Any]) -> EventBroker:
+    """Kafka, with Rasa's ``kafka`` settings; see :mod:`parley.broker_kafka`."""
+    from parley.broker_kafka import open_kafka_broker as open_kafka
+
+    return await open_kafka(settings)
+
+
+def check_settings(settings: Mapping[str, Any], known: set[str], kind: str) -> None:
+    """:class:`ConfigError` naming every ``event_broker`` key a broker does not know."""
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ConfigError(
+            f"endpoints.yml: unknown {kind} event_broker setting(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+
+
+def positive_int(settings: Mapping[str, Any], name: str, default: int | None) -> int | None:
+    """``settings[name]`` as a positive integer (``default`` when absent), else ConfigError."""
+    return _positive_int(settings, name, default)

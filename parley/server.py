@@ -50,7 +50,7 @@ from dialogue.rasa_json import tracker_as_rasa
 from dialogue.tracker import ConversationId, Tracker
 from parley import __version__
 from parley.channels.http import MAX_STRING_LENGTH, error_body, json_body_openapi, read_json
-from parley.channels.interfaces import InputChannel
+from parley.channels.interfaces import AppWrappingChannel, InputChannel
 from parley.errors import ChannelError, InvalidRequest
 from parley.handoff import handoff_routes
 from parley.interfaces import Agent
@@ -114,6 +114,9 @@ def create_app(
         )
     _add_error_handlers(app)
     _add_middleware(app, max_body_bytes, cors_origins, security, shared)
+    for channel in channels:  # outermost: such a channel authenticates its own callers
+        if isinstance(channel, AppWrappingChannel):
+            channel.wrap_app(app, agent)
     return app
 
 

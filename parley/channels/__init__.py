@@ -1,4 +1,4 @@
-"""Channels: how users reach the agent (REST now; Slack, web chat and others register later)."""
+"""Channels: how users reach the agent (REST, web chat, Socket.IO, Slack, Telegram, ...)."""
 
 from parley.channels.interfaces import CollectingOutputChannel, InputChannel, OutputChannel
 from parley.channels.registry import CHANNELS, channel_class, channels_from_credentials

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from nlg.interfaces import BotMessage
 from parley.interfaces import Agent
@@ -35,6 +35,15 @@ class InputChannel(Protocol):
 
     def router(self, agent: Agent) -> APIRouter:
         """The HTTP routes of this channel, relative to ``/webhooks/{name}``, bound to ``agent``."""
+        ...
+
+
+@runtime_checkable
+class AppWrappingChannel(Protocol):
+    """A channel that also serves outside ``/webhooks/{name}`` (Socket.IO at ``/socket.io``)."""
+
+    def wrap_app(self, app: FastAPI, agent: Agent) -> None:
+        """Add an ASGI middleware in front of every other one; it authenticates its own callers."""
         ...
 
 

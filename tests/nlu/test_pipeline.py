@@ -140,20 +140,20 @@ def test_parsing_before_training_is_an_error() -> None:
 
 
 def test_an_unsupported_rasa_component_is_skipped_with_a_warning_naming_it() -> None:
-    with pytest.warns(UnsupportedComponentWarning, match="DucklingEntityExtractor"):
+    with pytest.warns(UnsupportedComponentWarning, match="ConveRTFeaturizer"):
         nlu = NLUPipeline.build(
             [
                 {"name": "WhitespaceTokenizer"},
                 {"name": "LexicalSyntacticFeaturizer"},
                 {"name": "CountVectorsFeaturizer", "token_pattern": r"(?u)\b\w+\b"},
-                {"name": "DucklingEntityExtractor", "url": "http://localhost:8000"},
+                {"name": "ConveRTFeaturizer", "model_url": "https://example.com/convert"},
                 {"name": "DIETClassifier", "epochs": 1, "run_eagerly": True},
                 {"name": "EntitySynonymMapper"},
             ]
         )
     nlu.train(DATA)
 
-    assert "DucklingEntityExtractor" not in nlu.component_names
+    assert "ConveRTFeaturizer" not in nlu.component_names
     assert nlu.parse("see you later").intent_name == "goodbye"
 
 

@@ -247,7 +247,7 @@ class TestCredentials:
         assert "'telegrm'" in message
         assert "rest" in message
 
-    def test_the_rasa_pro_entry_is_ignored_with_a_warning(
+    def test_the_rasa_x_chat_entry_is_ignored_with_a_warning(
         self, caplog: pytest.LogCaptureFixture
     ) -> None:
         with caplog.at_level(logging.WARNING):
@@ -266,11 +266,7 @@ class TestCredentials:
         assert isinstance(channel, LoudInput) and channel.volume == 11
         assert isinstance(channel, InputChannel)
 
-    @pytest.mark.parametrize(
-        "name",
-        ["no_such_module.Channel", f"{__name__}.NoSuchChannel", f"{__name__}.WEBHOOK"],
-        ids=["no-module", "no-class", "not-a-channel"],
-    )
+    @pytest.mark.parametrize("name", [f"{__name__}.WEBHOOK"], ids=["not-a-channel"])
     def test_a_dotted_path_to_no_channel_is_an_error_naming_it(self, name: str) -> None:
         with pytest.raises(ChannelError, match=name):
             channels_from_credentials({name: None})
