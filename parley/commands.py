@@ -22,6 +22,7 @@ from parley.logs import LogSettings
 from parley.model import load_model, resolve_model, train_project
 from parley.project import Project, load_credentials, validate_project
 from parley.project.data_files import read_test_file
+from parley.project.rasa_keys import IgnoredRasaKey
 from parley.security import ApiAuth, ApiSecurity, RateLimit
 from parley.security.jwt import JwtMethod
 
@@ -32,6 +33,7 @@ def train_command(root: Path, out: Path | None, force: bool) -> Path:
     """Validate the project (stop on errors, as ``data validate`` would report them), then train."""
     if not validate_command(root, quiet_if_clean=True):
         raise ConfigError("the project has errors; fix them and train again")
+    warnings.filterwarnings("ignore", category=IgnoredRasaKey)  # reported by the validation
     project = Project.load(root)
     warnings.filterwarnings("ignore", category=UnsupportedComponentWarning)  # reported above
     warnings.filterwarnings("ignore", category=UnsupportedPolicyWarning)

@@ -7,6 +7,7 @@ checks that stories, rules, test stories and NLU data agree with the domain.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from parley.project.config_check import config_findings
 from parley.project.domain import DomainSource
 from parley.project.errors import flatten_errors
 from parley.project.project import ProjectFiles
+from parley.project.rasa_keys import IgnoredRasaKey
 from parley.yamlfile import Location, ProjectFileError
 
 Severity = Literal["error", "warning"]
@@ -45,6 +47,21 @@ def validate_project(root: Path, environ: Mapping[str, str] | None = None) -> li
     Paths in the problems are relative to ``root``. The checks of stories and NLU data
     against the domain run only when the domain itself could be read.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IgnoredRasaKey)
+        problems = _all_problems(root, environ)
+    for warning in caught:
+        if isinstance(warning.message, IgnoredRasaKey):
+            found = warning.message
+            problems.append(Problem(found.location, found.detail, "warning"))
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return sorted((_relative(p, root) for p in problems), key=_sort_key)
+
+
+def _all_problems(root: Path, environ: Mapping[str, str] | None) -> list[Problem]:
     problems: list[Problem] = []
 
     def collect(error: ProjectFileError) -> None:
@@ -68,7 +85,7 @@ def validate_project(root: Path, environ: Mapping[str, str] | None = None) -> li
             problems.extend(_story_problems(story, source))
         unread_data = any(p.severity == "error" and _is_data_file(p, root) for p in problems)
         problems.extend(_nlu_problems(content.nlu, source, complete=not unread_data))
-    return sorted((_relative(p, root) for p in problems), key=_sort_key)
+    return problems
 
 
 def _attempt(read: Callable[[], T], collect: Callable[[ProjectFileError], None]) -> T | None:
