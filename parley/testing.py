@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from actions.extract import extract_slots
-from dialogue.domain import Domain
+from actions.retrieval import selected_response, selected_response_key
+from dialogue.domain import RETRIEVAL_SEPARATOR, Domain
 from dialogue.events import (
     ACTION_LISTEN,
     ACTION_SESSION_START,
@@ -80,7 +81,8 @@ class StoryTester:
             return self._user(tracker, step)
         if isinstance(step, ActionStep):
             tracker, failure = self._expect_action(tracker, step.name, step.line)
-            return tracker.appended(ActionExecuted(name=step.name)), failure
+            recorded = _retrieval_action(step.name, self.domain) or step.name
+            return tracker.appended(ActionExecuted(name=recorded)), failure
         if isinstance(step, SlotStep):
             return tracker.appended(SlotSet(name=step.name, value=step.value)), None
         if isinstance(step, ActiveLoopStep):
@@ -96,8 +98,9 @@ class StoryTester:
         parse = self._parse(step)
         tracker = tracker.appended(UserUttered(text=step.text, parse_data=parse))
         tracker = tracker.appended(*extract_slots(self.domain, tracker.state))
-        if step.intent is not None and parse.intent_name != step.intent:
-            predicted = parse.intent_name or "(none)"
+        predicted_intent = _full_intent(parse, step.intent)
+        if step.intent is not None and predicted_intent != step.intent:
+            predicted = predicted_intent or "(none)"
             return tracker, TurnFailure("intent", step.line, step.intent, predicted)
         if step.text is not None and _entity_set(parse.entities) != _entity_set(step.entities):
             expected, predicted = _describe(step.entities), _describe(parse.entities)
@@ -117,8 +120,28 @@ class StoryTester:
         """Predict the next action; a form the story does not run is taken as having rejected."""
         step = predict_next(self.policy, tracker, self.domain, expected=name)
         predicted = step.prediction.action or ACTION_LISTEN
+        if _retrieval_action(name, self.domain) == predicted:  # expected: utter_faq/<key>
+            latest = step.tracker.latest_message
+            predicted = (
+                selected_response(latest.parse_data if latest else None, predicted) or predicted
+            )
         failure = None if predicted == name else TurnFailure("action", line, name, predicted)
         return step.tracker, failure
+
+
+def _retrieval_action(name: str, domain: Domain) -> str | None:
+    """``utter_faq`` for a response name ``utter_faq/ask_name`` of a retrieval action."""
+    base = name.split(RETRIEVAL_SEPARATOR, 1)[0]
+    return base if base != name and base in domain.retrieval_actions else None
+
+
+def _full_intent(parse: ParseResult, expected: str | None) -> str | None:
+    """The predicted intent; ``faq/<key>`` (with the ResponseSelector's key) when the story
+    expects a retrieval intent's full name, as ``rasa test`` compares them."""
+    intent = parse.intent_name
+    if expected is None or RETRIEVAL_SEPARATOR not in expected or intent is None:
+        return intent
+    return selected_response_key(parse, intent) or intent
 
 
 def _session_start() -> list[Event]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.domain import Domain
-from dialogue.stories import Story
+from dialogue.stories import ActionStep, Story
 from nlu.interfaces import TrainingData
 from parley.project.config import ProjectConfig, load_config
 from parley.project.credentials import Credentials, load_credentials
@@ -86,6 +86,19 @@ class ProjectFiles:
         return yaml_files(directory) if directory.is_dir() else []
 
 
+def with_training_data(domain: Domain, content: TrainingContent) -> Domain:
+    """``domain`` plus what the training data adds to it, as in Rasa: the ``responses:`` of
+    data files, and the ``bot:`` texts of stories and rules as end-to-end actions."""
+    texts = [
+        step.bot_text
+        for story in (*content.stories, *content.rules)
+        for step in story.steps
+        if isinstance(step, ActionStep) and step.bot_text
+    ]
+    additions = Domain(e2e_actions=tuple(dict.fromkeys(texts)))
+    return domain.merged(content.responses).merged(additions)
+
+
 @dataclass(frozen=True)
 class Project:
     """Everything a project declares. Build it with :meth:`load`."""
@@ -114,7 +127,7 @@ class Project:
         content = files.training_content()
         return cls(
             root=root,
-            domain=domain,
+            domain=with_training_data(domain, content),
             config=config,
             endpoints=files.endpoints(),
             credentials=files.credentials(),

@@ -38,9 +38,7 @@ class IgnoredRasaKey(UserWarning):
         self.why = why
 
 
-def without_ignored_keys(
-    raw: LocatedDict, ignored: Mapping[str, str], path: Path
-) -> LocatedDict:
+def without_ignored_keys(raw: LocatedDict, ignored: Mapping[str, str], path: Path) -> LocatedDict:
     """``raw`` less the keys of ``ignored``, warning about each one present."""
     kept = LocatedDict({k: v for k, v in raw.items() if k not in ignored})
     kept.line, kept.key_lines = raw.line, dict(raw.key_lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -19,7 +19,7 @@ from nlu.interfaces import Entity, TrainingData
 from parley.project.config_check import config_findings
 from parley.project.domain import DomainSource
 from parley.project.errors import flatten_errors
-from parley.project.project import ProjectFiles
+from parley.project.project import ProjectFiles, with_training_data
 from parley.project.rasa_keys import IgnoredRasaKey
 from parley.yamlfile import Location, ProjectFileError
 
@@ -80,6 +80,7 @@ def _all_problems(root: Path, environ: Mapping[str, str] | None) -> list[Problem
     content = files.training_content()
     tests = files.test_stories()
     if source is not None:
+        source = replace(source, domain=with_training_data(source.domain, content))
         problems.extend(_domain_problems(source))
         for story in (*content.stories, *content.rules, *tests):
             problems.extend(_story_problems(story, source))
