@@ -167,7 +167,8 @@ def run_actions_command(root: Path, module: str | None, host: str, port: int) ->
     _check_port_free(host, port)
     click.echo(f"Serving actions from {module!r} on http://{host}:{port}/webhook")
     sys.stdout.flush()
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", module, "--port", str(port)]
+    server = "parley.action_server"  # rasa_sdk's server, with Rasa 3.6 compatibility
+    command = [sys.executable, "-m", server, "--actions", module, "--port", str(port)]
     os.chdir(root)
     os.execve(sys.executable, command, {**os.environ, "SANIC_HOST": host})
 
