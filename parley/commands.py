@@ -23,6 +23,7 @@ from parley.model import load_model, resolve_model, train_project
 from parley.project import Project, load_credentials, validate_project
 from parley.project.data_files import read_test_file
 from parley.project.rasa_keys import IgnoredRasaKey
+from parley.rasa_cli import ServeFiles
 from parley.security import ApiAuth, ApiSecurity, RateLimit
 from parley.security.jwt import JwtMethod
 
@@ -95,12 +96,16 @@ def run_command(
     *,
     workers: int = 1,
     logs: LogSettings | None = None,
+    files: ServeFiles | None = None,
 ) -> None:
     import uvicorn
 
     from parley.serving import operations_for, serve_workers, worker_settings
 
     logs = logs or LogSettings()
+    files = files or ServeFiles()
+    if workers > 1 and files != ServeFiles():
+        raise ConfigError("--credentials, --endpoints and --ssl-* work with one worker only")
     if workers > 1:
         _check_port_free(host, port)
         level = logging.getLogger().level
@@ -114,7 +119,7 @@ def run_command(
     from parley.runtime import build_agent
     from parley.server import create_app
 
-    credentials_path = root / "credentials.yml"
+    credentials_path = files.credentials or root / "credentials.yml"
     credentials = load_credentials(credentials_path) if credentials_path.is_file() else None
     channels = channels_from_credentials(
         credentials or {"rest": None}, source=str(credentials_path)
@@ -123,7 +128,7 @@ def run_command(
     _check_port_free(host, port)
 
     async def serve() -> None:
-        agent = await build_agent(root, model)
+        agent = await build_agent(root, model, endpoints_path=files.endpoints)
         try:
             app = create_app(
                 agent,
@@ -142,7 +147,13 @@ def run_command(
             click.echo(f"Model {agent.model_id} loaded; serving on http://{host}:{port}")
             log_config = None if logs.customised else uvicorn.config.LOGGING_CONFIG
             config = uvicorn.Config(
-                app, host=host, port=port, log_level="info", log_config=log_config
+                app,
+                host=host,
+                port=port,
+                log_level="info",
+                log_config=log_config,
+                ssl_certfile=files.ssl_certificate,
+                ssl_keyfile=files.ssl_keyfile,
             )
             await uvicorn.Server(config).serve()
         finally:

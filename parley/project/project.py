@@ -31,6 +31,16 @@ from parley.yamlfile import ProjectFileError
 
 
 @dataclass(frozen=True)
+class ProjectPaths:
+    """Files given in place of the project folder's own (``--domain``, ``--config``,
+    ``--data``); ``None``/empty means the folder's."""
+
+    domain: Path | None = None
+    config: Path | None = None
+    data: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProjectFiles:
     """Where a project's files lie and how to read each; reads only when a method is called.
 
@@ -41,8 +51,11 @@ class ProjectFiles:
     root: Path
     on_error: ErrorHandler = raise_error
     environ: Mapping[str, str] | None = None
+    paths: ProjectPaths = ProjectPaths()
 
     def domain_path(self) -> Path:
+        if self.paths.domain is not None:
+            return self.paths.domain
         for candidate in ("domain.yml", "domain.yaml", "domain"):
             if (self.root / candidate).exists():
                 return self.root / candidate
@@ -54,7 +67,10 @@ class ProjectFiles:
         return read_domain(self.domain_path())
 
     def config(self) -> ProjectConfig:
-        return load_config(self.root / "config.yml")
+        return load_config(self.config_path())
+
+    def config_path(self) -> Path:
+        return self.paths.config or self.root / "config.yml"
 
     def endpoints(self) -> EndpointsConfig:
         return load_endpoints(self.root / "endpoints.yml", self.environ)
@@ -65,7 +81,7 @@ class ProjectFiles:
     def training_content(self) -> TrainingContent:
         """Everything under ``data/``; a file with a YAML syntax error goes to ``on_error``."""
         content = TrainingContent()
-        for path in self._yaml_under("data"):
+        for path in self._data_files():
             try:
                 content = content.merged(read_training_file(path, self.on_error))
             except ProjectFileError as e:
@@ -80,6 +96,14 @@ class ProjectFiles:
             except ProjectFileError as e:
                 self.on_error(e)
         return stories
+
+    def _data_files(self) -> list[Path]:
+        if not self.paths.data:
+            return self._yaml_under("data")
+        files: list[Path] = []
+        for given in self.paths.data:
+            files += yaml_files(given) if given.is_dir() else [given]
+        return files
 
     def _yaml_under(self, folder: str) -> list[Path]:
         directory = self.root / folder
@@ -114,14 +138,20 @@ class Project:
     test_stories: tuple[Story, ...]
 
     @classmethod
-    def load(cls, root: Path, environ: Mapping[str, str] | None = None) -> Project:
+    def load(
+        cls,
+        root: Path,
+        environ: Mapping[str, str] | None = None,
+        paths: ProjectPaths | None = None,
+    ) -> Project:
         """Read the project at ``root``; the first problem raises :class:`ProjectFileError`.
 
-        ``environ`` (default ``os.environ``) fills ``${NAME}`` in endpoints and credentials.
+        ``environ`` (default ``os.environ``) fills ``${NAME}`` in endpoints and credentials;
+        ``paths`` replaces the folder's domain, config or data.
         """
         if not root.is_dir():
             raise MissingProjectFileError(root, "project folder")
-        files = ProjectFiles(root, raise_error, environ)
+        files = ProjectFiles(root, raise_error, environ, paths or ProjectPaths())
         domain = files.domain().domain
         config = files.config()
         content = files.training_content()
