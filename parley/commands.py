@@ -224,6 +224,9 @@ async def test_stories_command(
         f"intent accuracy on {totals['user_turns']} user turns: {totals['intent_accuracy']:.1%}"
     )
     click.echo(f"Report written to {report}")
+    from parley.e2e_report import print_rasa_report
+
+    print_rasa_report(results, stories, out)
     return bool(totals["failed"] == 0)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,10 @@ class StoryResult:
     failure: TurnFailure | None
     user_turns: int
     intents_correct: int
+    mistakes: tuple[TurnFailure, ...] = ()
+    """Every wrong turn; the story goes on with its own events after each, as in Rasa."""
+    actions: tuple[tuple[str, str], ...] = ()
+    """(expected, predicted) for every action of the story, ``action_listen`` included."""
 
     @property
     def passed(self) -> bool:
@@ -67,14 +71,24 @@ class StoryTester:
         tracker = Tracker(ConversationId(f"test: {story.name}"), (), self.domain.initial_slots)
         tracker = tracker.appended(*_session_start())
         turns = correct = 0
+        mistakes: list[TurnFailure] = []
+        actions: list[tuple[str, str]] = []
         for step in story.steps:
+            listens = isinstance(step, UserStep) and tracker.state.latest_action != ACTION_LISTEN
             tracker, failure = self._step(tracker, step)
             if isinstance(step, UserStep):
                 turns += 1
                 correct += failure is None or failure.kind != "intent"
+            if listens or isinstance(step, ActionStep):
+                expected = step.name if isinstance(step, ActionStep) else ACTION_LISTEN
+                wrong = failure is not None and failure.kind == "action"
+                actions.append((expected, failure.predicted if failure and wrong else expected))
             if failure is not None:
-                return StoryResult(story.name, story.source, failure, turns, correct)
-        return StoryResult(story.name, story.source, None, turns, correct)
+                mistakes.append(failure)
+        first = mistakes[0] if mistakes else None
+        return StoryResult(
+            story.name, story.source, first, turns, correct, tuple(mistakes), tuple(actions)
+        )
 
     def _step(self, tracker: Tracker, step: object) -> tuple[Tracker, TurnFailure | None]:
         if isinstance(step, UserStep):
@@ -96,16 +110,22 @@ class StoryTester:
             if failure is not None:
                 return tracker, failure
         parse = self._parse(step)
+        failure = self._understanding_failure(step, parse)
+        if failure is not None:  # the story goes on with what the user meant, as in Rasa
+            parse = _gold_parse(step, parse)
         tracker = tracker.appended(UserUttered(text=step.text, parse_data=parse))
         tracker = tracker.appended(*extract_slots(self.domain, tracker.state))
+        return tracker, failure
+
+    def _understanding_failure(self, step: UserStep, parse: ParseResult) -> TurnFailure | None:
         predicted_intent = _full_intent(parse, step.intent)
         if step.intent is not None and predicted_intent != step.intent:
             predicted = predicted_intent or "(none)"
-            return tracker, TurnFailure("intent", step.line, step.intent, predicted)
+            return TurnFailure("intent", step.line, step.intent, predicted)
         if step.text is not None and _entity_set(parse.entities) != _entity_set(step.entities):
             expected, predicted = _describe(step.entities), _describe(parse.entities)
-            return tracker, TurnFailure("entities", step.line, expected, predicted)
-        return tracker, None
+            return TurnFailure("entities", step.line, expected, predicted)
+        return None
 
     def _parse(self, step: UserStep) -> ParseResult:
         if step.text is None:  # a plain `intent:` step: nothing to understand
@@ -127,6 +147,15 @@ class StoryTester:
             )
         failure = None if predicted == name else TurnFailure("action", line, name, predicted)
         return step.tracker, failure
+
+
+def _gold_parse(step: UserStep, parse: ParseResult) -> ParseResult:
+    """``parse`` with the story's intent (its base, for a retrieval intent) and entities."""
+    intent = parse.intent
+    if step.intent is not None:
+        intent = IntentPrediction(step.intent.split(RETRIEVAL_SEPARATOR, 1)[0], 1.0)
+    entities = step.entities if step.text is not None else parse.entities
+    return replace(parse, intent=intent, entities=entities)
 
 
 def _retrieval_action(name: str, domain: Domain) -> str | None:
