@@ -23,6 +23,7 @@ from dialogue.domain import Domain
 from dialogue.policies.ensemble import PolicyEnsemble
 from nlu.pipeline import NLUPipeline
 from parley import __version__
+from parley.e2e_training import has_untagged_texts, with_understood_texts
 from parley.errors import ModelLoadError, ModelNotFound
 from parley.project import Project
 
@@ -154,7 +155,11 @@ def _train_nlu(project: Project, pipeline: NLUPipeline, directory: Path, say: Pr
 def _train_core(project: Project, ensemble: PolicyEnsemble, directory: Path, say: Progress) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    ensemble.train([*project.stories, *project.rules], project.domain, progress=say)
+    stories = [*project.stories, *project.rules]
+    nlu = directory.parent / "nlu"
+    if has_untagged_texts(stories) and nlu.is_dir():  # end-to-end `user:` text without intent
+        stories = with_understood_texts(stories, NLUPipeline.load(nlu))
+    ensemble.train(stories, project.domain, progress=say)
     ensemble.persist(directory)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from dialogue.domain import Domain
 from dialogue.stories import ActionStep, Story
 from nlu.interfaces import TrainingData
+from parley.e2e_training import story_examples
 from parley.project.config import ProjectConfig, load_config
 from parley.project.credentials import Credentials, load_credentials
 from parley.project.data_files import TrainingContent, read_test_file, read_training_file
@@ -161,7 +162,7 @@ class Project:
             config=config,
             endpoints=files.endpoints(),
             credentials=files.credentials(),
-            nlu_data=content.nlu,
+            nlu_data=content.nlu.merged(story_examples(content.stories + content.rules)),
             stories=content.stories,
             rules=content.rules,
             test_stories=files.test_stories(),

@@ -124,3 +124,20 @@ def test_bot_texts_of_stories_become_end_to_end_actions_but_test_texts_do_not(
 
     assert validate_project(root) == []
     assert Project.load(root).domain.e2e_actions == ("hi there!", "hello again")
+
+
+def test_a_project_trains_its_nlu_on_the_user_texts_of_its_stories(
+    write_project: WriteProject,
+) -> None:
+    stories = """\
+        stories:
+        - story: greet
+          steps:
+          - user: good evening
+            intent: greet
+          - action: utter_greet
+        """
+    project = Project.load(write_project({"data/stories.yml": stories}))
+
+    texts = {(e.text, e.intent) for e in project.nlu_data.examples}
+    assert ("good evening", "greet") in texts and ("hello", "greet") in texts
