@@ -27,7 +27,9 @@ pytestmark = pytest.mark.slow
 def action_server(tmp_path: Path) -> Iterator[str]:
     project = shutil.copytree(PROJECT, tmp_path / "bot")
     port = free_port()
-    command = [sys.executable, "-m", "parley", "run", "actions", "--host", "127.0.0.1"]
+    # -P: the project's own `actions` package in the working folder must not shadow Parley's
+    # here, as with the installed `parley` script; the action server it starts imports it.
+    command = [sys.executable, "-P", "-m", "parley", "run", "actions", "--host", "127.0.0.1"]
     process = subprocess.Popen(
         [*command, "--port", str(port), "--project", str(project)],
         cwd=project,
@@ -40,7 +42,8 @@ def action_server(tmp_path: Path) -> Iterator[str]:
         _wait_ready(process, url)
         yield f"{url}/webhook"
     finally:
-        os.killpg(process.pid, signal.SIGKILL)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
 
 
