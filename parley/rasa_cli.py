@@ -13,12 +13,14 @@ import webbrowser
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from parley.errors import ConfigError, ParleyError
-from parley.project.project import ProjectPaths
+
+if TYPE_CHECKING:
+    from parley.project.project import ProjectPaths
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -123,6 +125,8 @@ def training_inputs(function: F) -> F:
 
 
 def project_paths(config: Path | None, domain: Path | None, data: Sequence[Path]) -> ProjectPaths:
+    from parley.project.project import ProjectPaths
+
     return ProjectPaths(domain=domain, config=config, data=tuple(data))
 
 
@@ -210,7 +214,7 @@ def split_nlu(
 ) -> tuple[Path, Path]:
     """Write ``training_data.yml`` and ``test_data.yml`` into ``out`` (Rasa's file names)."""
     from parley.nlu_data_tools import nlu_yaml, split_stratified
-    from parley.project.project import ProjectFiles
+    from parley.project.project import ProjectFiles, ProjectPaths
 
     nlu = ProjectFiles(root, paths=ProjectPaths(data=tuple(data))).training_content().nlu
     training, test = split_stratified(nlu, fraction, seed)
