@@ -1,8 +1,8 @@
 """``parley test`` results in the shape ``rasa test --e2e`` gives them.
 
-* :func:`rasa_summary` — the "Evaluation Results on END-TO-END level" (stories) and
-  "on ACTION level" (every action of every story) blocks, with Rasa's counts and
-  weighted precision and F1.
+* :func:`rasa_summary` — the "Evaluation Results on CONVERSATION level" (stories) and
+  "on ACTION level" (every action of every story, the final ``action_listen`` included)
+  blocks of Rasa 3.6, with its counts and weighted precision and F1.
 * :func:`failed_stories_yaml` — ``failed_test_stories.yml``: each failed story as written,
   its wrong steps marked ``# predicted: ...``, ready to fix and paste back.
 """
@@ -22,11 +22,14 @@ from parley.testing import StoryResult, TurnFailure
 
 def rasa_summary(results: Sequence[StoryResult]) -> list[str]:
     """The two result blocks ``rasa test`` prints, line by line."""
-    passed = [r.passed for r in results]
-    story_level = _block("END-TO-END", ["ok"] * len(passed), ["ok" if p else "x" for p in passed])
+    passed = sum(r.passed for r in results)
+    story_level = [
+        "Evaluation Results on CONVERSATION level:",
+        f"\tCorrect:          {passed} / {len(results)}",
+        f"\tAccuracy:         {passed / len(results) if results else 1.0:.3f}",
+    ]
     pairs = [pair for r in results for pair in r.actions]
-    action_level = _block("ACTION", [e for e, _ in pairs], [p for _, p in pairs])
-    return story_level + action_level
+    return story_level + _block("ACTION", [e for e, _ in pairs], [p for _, p in pairs])
 
 
 def _block(level: str, expected: list[str], predicted: list[str]) -> list[str]:

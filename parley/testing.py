@@ -85,6 +85,10 @@ class StoryTester:
                 actions.append((expected, failure.predicted if failure and wrong else expected))
             if failure is not None:
                 mistakes.append(failure)
+        if story.steps and tracker.state.latest_action != ACTION_LISTEN:  # the bot must wait
+            tracker, failure = self._expect_action(tracker, ACTION_LISTEN, None)
+            actions.append((ACTION_LISTEN, failure.predicted if failure else ACTION_LISTEN))
+            mistakes += [failure] if failure is not None else []
         first = mistakes[0] if mistakes else None
         return StoryResult(
             story.name, story.source, first, turns, correct, tuple(mistakes), tuple(actions)

@@ -45,12 +45,12 @@ RESULTS = [
 def test_story_and_action_level_blocks_count_as_rasa_does() -> None:
     lines = rasa_summary(RESULTS)
 
-    assert lines[0] == "Evaluation Results on END-TO-END level:"
+    assert lines[0] == "Evaluation Results on CONVERSATION level:"
     assert lines[1].split() == ["Correct:", "1", "/", "2"]
-    assert lines[4].split() == ["Accuracy:", "0.500"]
-    assert lines[5] == "Evaluation Results on ACTION level:"
-    assert lines[6].split() == ["Correct:", "2", "/", "3"]
-    assert lines[9].split() == ["Accuracy:", "0.667"]
+    assert lines[2].split() == ["Accuracy:", "0.500"]
+    assert lines[3] == "Evaluation Results on ACTION level:"
+    assert lines[4].split() == ["Correct:", "2", "/", "3"]
+    assert lines[7].split() == ["Accuracy:", "0.667"]
 
 
 def test_failed_stories_are_written_back_with_the_prediction_marked(tmp_path: Path) -> None:
