@@ -30,6 +30,7 @@ from typing import Any
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
+from actions import sdk_compat
 from actions.errors import ActionNotFound, ActionRejected, ActionServerError, ActionsUnavailable
 from actions.interfaces import ActionContext
 from actions.protocol import action_call, answer_events
@@ -50,6 +51,7 @@ class InProcessActions:
     @classmethod
     def load(cls, module: str, project_root: Path) -> InProcessActions:
         """Import ``module`` and register its actions. Raises :class:`ActionsUnavailable`."""
+        sdk_compat.install()
         package = _import_actions_module(module, project_root)
         executor = ActionExecutor()
         _register(executor, package)

@@ -19,6 +19,7 @@ from actions.errors import ActionNotFound
 from actions.form_recovery import ActionFormExit
 from actions.forms import FormAction
 from actions.interfaces import Action, ActionContext, CustomActionExecutor
+from actions.retrieval import EndToEndUtterance, RetrievalAction
 from dialogue.domain import Domain
 from dialogue.events import Event
 
@@ -61,14 +62,17 @@ class ActionResolver:
     def resolve(self, name: str) -> Action:
         """The action to run for ``name``; raises :class:`ActionNotFound` for unknown names.
 
-        Order: a response (unless the executor implements that name), a form, a
+        Order: a response or a retrieval action (``utter_faq`` for responses
+        ``utter_faq/<key>``; unless the executor implements that name), a form, a
         custom action listed in the domain's ``actions`` (which may override a
         default action, as in Rasa), a default action, any other action the
-        executor knows, and finally an ``utter_*`` name without a response (which
-        says nothing).
+        executor knows, an ``utter_*`` name without a response (which says
+        nothing), and the text of an end-to-end ``bot:`` step of the training data.
         """
         if name in self.domain.responses and not self.executor.knows(name):
             return UtterAction(name)
+        if name in self.domain.retrieval_actions and not self.executor.knows(name):
+            return RetrievalAction(name)
         if name in self.domain.forms:
             return FormAction(name, self.executor)
         if name in self.domain.actions:
@@ -81,4 +85,6 @@ class ActionResolver:
             return CustomAction(name, self.executor)
         if name.startswith("utter_"):
             return UtterAction(name)
+        if name in self.domain.e2e_actions:
+            return EndToEndUtterance(name)
         raise ActionNotFound(name, "not a response, form, default or custom action of the domain")

@@ -40,6 +40,7 @@ DEFAULT_INTENTS: tuple[str, ...] = (
 )
 REQUESTED_SLOT = "requested_slot"
 SESSION_START_METADATA_SLOT = "session_started_metadata"
+RETRIEVAL_SEPARATOR = "/"  # ``faq/ask_name``: a retrieval intent and one of its responses
 
 SlotType = Literal["text", "bool", "categorical", "float", "list", "any"]
 MappingType = Literal["from_entity", "from_text", "from_intent", "from_trigger_intent", "custom"]
@@ -200,7 +201,24 @@ class Domain(_Strict):
     @property
     def action_names(self) -> tuple[str, ...]:
         """Every action the policies may predict: defaults, responses, custom actions, forms."""
-        names = [*DEFAULT_ACTIONS, *self.responses, *self.actions, *self.forms]
+        names = [
+            *DEFAULT_ACTIONS,
+            *self.responses,
+            *self.retrieval_actions,
+            *self.actions,
+            *self.forms,
+        ]
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def retrieval_actions(self) -> tuple[str, ...]:
+        """``utter_faq`` for responses ``utter_faq/<key>``: Rasa's retrieval actions, which
+        send the response that the ResponseSelector chose for the latest message."""
+        names = (
+            name.split(RETRIEVAL_SEPARATOR, 1)[0]
+            for name in self.responses
+            if name.startswith("utter_") and RETRIEVAL_SEPARATOR in name
+        )
         return tuple(dict.fromkeys(names))
 
     @property
@@ -244,6 +262,7 @@ class Domain(_Strict):
             if "session_config" in other.model_fields_set
             else self.session_config,
             config={**self.config, **other.config},
+            e2e_actions=tuple(dict.fromkeys(self.e2e_actions + other.e2e_actions)),
         )
 
 

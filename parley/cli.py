@@ -13,6 +13,15 @@ from typing import Literal, NoReturn, TextIO, TypeVar
 import click
 
 from parley import __version__
+from parley.rasa_cli import (
+    RasaOrderedGroup,
+    ServeFiles,
+    project_paths,
+    serve_files,
+    train_parts,
+    training_inputs,
+)
+from parley.rasa_cli import register as register_rasa_commands
 
 PROJECT_OPTION = click.option(
     "--project",
@@ -31,7 +40,7 @@ MODEL_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RasaOrderedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="parley")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
 def cli(verbose: bool) -> None:
@@ -94,8 +103,18 @@ def init(path: Path, force: bool) -> None:
     help="Folder for model archives.  [default: <project>/models]",
 )
 @click.option("--force", is_flag=True, help="Retrain everything even if nothing changed.")
+@training_inputs
 @click.pass_context
-def train(ctx: click.Context, project: Path, out: Path | None, force: bool) -> None:
+def train(
+    ctx: click.Context,
+    project: Path,
+    out: Path | None,
+    force: bool,
+    config: Path | None,
+    domain: Path | None,
+    data_paths: tuple[Path, ...],
+    fixed_model_name: str | None,
+) -> None:
     """Train NLU and dialogue policies into models/<timestamp>.tar.gz.
 
     Only the parts whose inputs changed since the newest model are retrained.
@@ -104,6 +123,12 @@ def train(ctx: click.Context, project: Path, out: Path | None, force: bool) -> N
     from parley.commands import train_command
 
     if ctx.invoked_subcommand is not None:
+        return
+    if config or domain or data_paths or fixed_model_name:
+        paths = project_paths(config, domain, data_paths)
+        _run_reporting_errors(
+            lambda: train_parts(project, out, force, paths, model_name=fixed_model_name)
+        )
         return
     _run_reporting_errors(lambda: train_command(project, out, force))
 
@@ -171,6 +196,7 @@ def train(ctx: click.Context, project: Path, out: Path | None, force: bool) -> N
     show_default=True,
     help="Messages per client address on channel webhooks, e.g. '300/minute', or 'off'.",
 )
+@serve_files
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -186,9 +212,13 @@ def run(
     workers: int,
     log_format: Literal["text", "json"],
     redact_text: bool,
-    enable_api: bool = False,
-    insecure: bool = False,
-    address_rate_limit: str = "600/minute",
+    enable_api: bool,
+    insecure: bool,
+    address_rate_limit: str,
+    credentials: Path | None,
+    endpoints: Path | None,
+    ssl_certificate: Path | None,
+    ssl_keyfile: Path | None,
 ) -> None:
     """Serve the bot: REST channel, HTTP API (/docs), and the channels in credentials.yml.
 
@@ -211,8 +241,11 @@ def run(
 
     _run_reporting_errors(lambda: check_exposure(host, security, insecure))
     logs = LogSettings(log_format, redact_text)
+    files = ServeFiles(credentials, endpoints, ssl_certificate, ssl_keyfile)
     _run_reporting_errors(
-        lambda: run_command(project, model, host, port, cors, security, workers=workers, logs=logs)
+        lambda: run_command(
+            project, model, host, port, cors, security, workers=workers, logs=logs, files=files
+        )
     )
 
 
@@ -238,14 +271,17 @@ def run_actions(project: Path, port: int, host: str, actions_module: str | None)
 
     _run_reporting_errors(lambda: run_actions_command(project, actions_module, host, port))
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @PROJECT_OPTION
 @MODEL_OPTION
 @click.option("--sender", default="shell", show_default=True, help="Conversation id to use.")
-def shell(project: Path, model: Path | None, sender: str) -> None:
-    """Talk to the bot in this terminal. Type /stop to quit."""
+@click.pass_context
+def shell(ctx: click.Context, project: Path, model: Path | None, sender: str) -> None:
+    """Talk to the bot in this terminal. Type /stop to quit. `shell nlu`: the NLU alone."""
     from parley.commands import shell_command
 
+    if ctx.invoked_subcommand is not None:
+        return
     _run_reporting_errors(lambda: asyncio.run(shell_command(project, model, sender)))
 
 
@@ -497,6 +533,9 @@ def _run_reporting_errors(work: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         sys.exit(130)
     raise AssertionError("unreachable")
+
+
+register_rasa_commands(cli, train, data, shell)
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ from parley.logs import LogSettings
 from parley.model import load_model, resolve_model, train_project
 from parley.project import Project, load_credentials, validate_project
 from parley.project.data_files import read_test_file
+from parley.project.rasa_keys import IgnoredRasaKey
+from parley.rasa_cli import ServeFiles
 from parley.security import ApiAuth, ApiSecurity, RateLimit
 from parley.security.jwt import JwtMethod
 
@@ -32,6 +34,7 @@ def train_command(root: Path, out: Path | None, force: bool) -> Path:
     """Validate the project (stop on errors, as ``data validate`` would report them), then train."""
     if not validate_command(root, quiet_if_clean=True):
         raise ConfigError("the project has errors; fix them and train again")
+    warnings.filterwarnings("ignore", category=IgnoredRasaKey)  # reported by the validation
     project = Project.load(root)
     warnings.filterwarnings("ignore", category=UnsupportedComponentWarning)  # reported above
     warnings.filterwarnings("ignore", category=UnsupportedPolicyWarning)
@@ -105,12 +108,16 @@ def run_command(
     *,
     workers: int = 1,
     logs: LogSettings | None = None,
+    files: ServeFiles | None = None,
 ) -> None:
     import uvicorn
 
     from parley.serving import operations_for, serve_workers, worker_settings
 
     logs = logs or LogSettings()
+    files = files or ServeFiles()
+    if workers > 1 and files != ServeFiles():
+        raise ConfigError("--credentials, --endpoints and --ssl-* work with one worker only")
     if workers > 1:
         _check_port_free(host, port)
         level = logging.getLogger().level
@@ -125,7 +132,7 @@ def run_command(
     from parley.server import create_app
     from parley.sharedstate import open_shared_state
 
-    credentials_path = root / "credentials.yml"
+    credentials_path = files.credentials or root / "credentials.yml"
     credentials = load_credentials(credentials_path) if credentials_path.is_file() else None
     channels = channels_from_credentials(
         credentials or {"rest": None}, source=str(credentials_path)
@@ -134,7 +141,7 @@ def run_command(
     _check_port_free(host, port)
 
     async def serve() -> None:
-        agent = await build_agent(root, model)
+        agent = await build_agent(root, model, endpoints_path=files.endpoints)
         try:
             app = create_app(
                 agent,
@@ -154,7 +161,13 @@ def run_command(
             click.echo(f"Model {agent.model_id} loaded; serving on http://{host}:{port}")
             log_config = None if logs.customised else uvicorn.config.LOGGING_CONFIG
             config = uvicorn.Config(
-                app, host=host, port=port, log_level="info", log_config=log_config
+                app,
+                host=host,
+                port=port,
+                log_level="info",
+                log_config=log_config,
+                ssl_certfile=files.ssl_certificate,
+                ssl_keyfile=files.ssl_keyfile,
             )
             await uvicorn.Server(config).serve()
         finally:
@@ -179,7 +192,8 @@ def run_actions_command(root: Path, module: str | None, host: str, port: int) ->
     _check_port_free(host, port)
     click.echo(f"Serving actions from {module!r} on http://{host}:{port}/webhook")
     sys.stdout.flush()
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", module, "--port", str(port)]
+    server = "parley.action_server"  # rasa_sdk's server, with Rasa 3.6 compatibility
+    command = [sys.executable, "-m", server, "--actions", module, "--port", str(port)]
     os.chdir(root)
     os.execve(sys.executable, command, {**os.environ, "SANIC_HOST": host})
 
@@ -224,6 +238,9 @@ async def test_stories_command(
         f"intent accuracy on {totals['user_turns']} user turns: {totals['intent_accuracy']:.1%}"
     )
     click.echo(f"Report written to {report}")
+    from parley.e2e_report import print_rasa_report
+
+    print_rasa_report(results, stories, out)
     return bool(totals["failed"] == 0)
 
 

@@ -14,7 +14,7 @@ import shutil
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from dialogue.domain import Domain
 from dialogue.policies.ensemble import PolicyEnsemble
 from nlu.pipeline import NLUPipeline
 from parley import __version__
+from parley.e2e_training import has_untagged_texts, with_understood_texts
 from parley.errors import ModelLoadError, ModelNotFound
 from parley.project import Project
 
@@ -32,6 +33,7 @@ Progress = Callable[[str], None]
 """Called once per training step (NLU component or policy) with what is being trained."""
 NLU_INPUTS = ("config_nlu", "nlu")
 CORE_INPUTS = ("config_policies", "domain", "stories")
+_PARTS = (("nlu", NLU_INPUTS), ("core", CORE_INPUTS))
 ARCHIVE_SUFFIX = ".tar.gz"
 
 
@@ -83,11 +85,16 @@ def train_project(
     force: bool = False,
     progress: Progress | None = None,
     total_steps: Callable[[int], None] | None = None,
+    *,
+    parts: Sequence[str] = ("nlu", "core"),
+    model_name: str | None = None,
 ) -> TrainResult:
     """Train what changed since the newest archive and write a new archive.
 
     ``total_steps`` learns, before training starts, how many times ``progress``
-    will be called (for a progress bar).
+    will be called (for a progress bar). ``parts`` limits training to ``"nlu"`` or
+    ``"core"`` (the other part is taken from the newest archive, if there is one);
+    ``model_name`` names the archive ``<model_name>.tar.gz`` instead of a timestamp.
     """
     say = progress or (lambda _message: None)
     fingerprints = project.fingerprints()
@@ -96,9 +103,10 @@ def train_project(
     stale = [
         part
         for part, inputs in (("nlu", NLU_INPUTS), ("core", CORE_INPUTS))
-        if previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs)
+        if part in parts
+        and (previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs))
     ]
-    if not stale and previous is not None:
+    if not stale and previous is not None and model_name is None:
         return TrainResult(previous, ())
     pipeline = NLUPipeline.build(project.config.pipeline, project.config.language)
     ensemble = PolicyEnsemble.build(project.config.policies)
@@ -114,10 +122,27 @@ def train_project(
         if "core" in stale:
             _train_core(project, ensemble, work / "core", say)
         _write_json(work / "domain.json", project.domain.model_dump(mode="json"))
-        model_id = _new_model_id(models_dir)
-        _write_json(work / "metadata.json", _metadata(project, fingerprints, model_id))
+        model_id = model_name or _new_model_id(models_dir)
+        recorded = _recorded(fingerprints, old, stale)
+        _write_json(work / "metadata.json", _metadata(project, recorded, model_id))
         path = _pack(work, models_dir, model_id)
     return TrainResult(path, tuple(stale))
+
+
+def _recorded(
+    fingerprints: Mapping[str, str], old: Mapping[str, str], trained: Sequence[str]
+) -> dict[str, str]:
+    """The inputs each part of the archive was trained on: a part not trained now keeps the
+    fingerprints of the archive it comes from (none if absent), so it is retrained later."""
+    recorded = dict(fingerprints)
+    for part, inputs in (("nlu", NLU_INPUTS), ("core", CORE_INPUTS)):
+        if part in trained:
+            continue
+        for key in set(inputs) - {k for p, i in _PARTS if p in trained for k in i}:
+            recorded.pop(key, None)
+            if key in old:
+                recorded[key] = old[key]
+    return recorded
 
 
 def _train_nlu(project: Project, pipeline: NLUPipeline, directory: Path, say: Progress) -> None:
@@ -130,7 +155,11 @@ def _train_nlu(project: Project, pipeline: NLUPipeline, directory: Path, say: Pr
 def _train_core(project: Project, ensemble: PolicyEnsemble, directory: Path, say: Progress) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    ensemble.train([*project.stories, *project.rules], project.domain, progress=say)
+    stories = [*project.stories, *project.rules]
+    nlu = directory.parent / "nlu"
+    if has_untagged_texts(stories) and nlu.is_dir():  # end-to-end `user:` text without intent
+        stories = with_understood_texts(stories, NLUPipeline.load(nlu))
+    ensemble.train(stories, project.domain, progress=say)
     ensemble.persist(directory)
 
 

@@ -31,8 +31,9 @@ from parley.project.endpoints import store_kind
 log = logging.getLogger(__name__)
 
 
-def project_endpoints(project_root: Path) -> EndpointsConfig:
-    path = project_root / "endpoints.yml"
+def project_endpoints(project_root: Path, path: Path | None = None) -> EndpointsConfig:
+    """``endpoints.yml`` of the project, or the file ``path`` (``parley run --endpoints``)."""
+    path = path or project_root / "endpoints.yml"
     return load_endpoints(path) if path.is_file() else EndpointsConfig()
 
 
@@ -79,11 +80,14 @@ def custom_action_executor(endpoints: EndpointsConfig, project_root: Path) -> Cu
 
 
 async def build_agent(
-    project_root: Path, model: Path | None = None, metrics: Metrics | None = None
+    project_root: Path,
+    model: Path | None = None,
+    metrics: Metrics | None = None,
+    endpoints_path: Path | None = None,
 ) -> BotAgent:
     """Load the model (off the event loop) and connect the configured stores."""
     metrics = metrics or Metrics()
-    endpoints = project_endpoints(project_root)
+    endpoints = project_endpoints(project_root, endpoints_path)
     archive = resolve_model(model, project_root / "models")
     trained: TrainedModel = await asyncio.to_thread(load_model, archive)
     nlg_config = endpoints.nlg

@@ -1,20 +1,27 @@
-"""Read YAML while remembering where every mapping, list and scalar came from.
+"""Read YAML 1.2 (as Rasa does, with ruamel.yaml) while remembering where everything came from.
 
 ``load_yaml(path)`` returns plain ``dict``/``list``/scalars, but mappings and
 lists are :class:`LocatedDict`/:class:`LocatedList` carrying ``.line`` (1-based)
 and, for mappings, ``.key_lines`` per key, so that loaders can name the file and
-line of every problem. Syntax errors become :class:`ProjectFileError` with the
-line and column the YAML parser reported.
+line of every problem. Syntax errors and duplicate keys become
+:class:`ProjectFileError` with the line (and column) where they are.
+
+YAML 1.2 is what Rasa reads: ``yes``, ``no``, ``on``, ``off``, ``y`` and ``n`` are
+strings, only ``true``/``false`` (any case) are booleans. A file may still ask for
+YAML 1.1 with a ``%YAML 1.1`` directive.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+YAML_VERSION = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -57,49 +64,68 @@ class LocatedList(list[Any]):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
-class _LocatingLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = LocatedDict(cast(dict[str, Any], super().construct_mapping(node, deep=True)))
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {
-            str(key_node.value): key_node.start_mark.line + 1 for key_node, _ in node.value
-        }
-        return mapping
-
-    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> list[Any]:
-        items = LocatedList(super().construct_sequence(node, deep=True))
-        items.line = node.start_mark.line + 1
-        items.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return items
-
-
-def _construct_located_mapping(loader: _LocatingLoader, node: Node) -> LocatedDict:
-    assert isinstance(node, MappingNode)
-    loader.flatten_mapping(node)
-    return loader.construct_mapping(node)  # type: ignore[return-value]
-
-
-def _construct_located_sequence(loader: _LocatingLoader, node: Node) -> LocatedList:
-    assert isinstance(node, SequenceNode)
-    return loader.construct_sequence(node)  # type: ignore[return-value]
-
-
-_LocatingLoader.add_constructor("tag:yaml.org,2002:map", _construct_located_mapping)
-_LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _construct_located_sequence)
-
-
 def parse_yaml(text: str, path: Path) -> Any:
-    """Parse YAML text; syntax errors name ``path``, line and column."""
+    """Parse YAML 1.2 text; syntax errors name ``path``, line and column."""
+    reader = YAML(typ="safe", pure=True)
+    reader.version = YAML_VERSION
     try:
-        return yaml.load(text, Loader=_LocatingLoader)
-    except yaml.MarkedYAMLError as e:
+        node = reader.compose(text)
+        return None if node is None else _Builder(reader, path).build(node)
+    except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         problem = " ".join(p for p in (e.context, e.problem) if p)
         raise ProjectFileError(Location(path, line, column), f"YAML syntax error: {problem}") from e
-    except yaml.YAMLError as e:
+    except YAMLError as e:
         raise ProjectFileError(Location(path), f"YAML error: {e}") from e
+
+
+class _Builder:
+    """Turns a composed node tree into located containers and plain scalars."""
+
+    def __init__(self, reader: YAML, path: Path) -> None:
+        self._constructor = reader.constructor
+        self._path = path
+
+    def build(self, node: Node) -> Any:
+        if isinstance(node, MappingNode):
+            return self._mapping(node)
+        if isinstance(node, SequenceNode):
+            items = LocatedList(self.build(child) for child in node.value)
+            items.line = node.start_mark.line + 1
+            items.item_lines = [child.start_mark.line + 1 for child in node.value]
+            return items
+        if isinstance(node, ScalarNode):
+            return self._constructor.construct_object(node, deep=True)
+        raise ProjectFileError(self._where(node), f"unsupported YAML node {node.tag}")
+
+    def _mapping(self, node: MappingNode) -> LocatedDict:
+        written = {id(key_node) for key_node, _ in node.value}
+        self._constructor.flatten_mapping(node)
+        mapping = LocatedDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        merged: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = self.build(key_node)
+            if isinstance(key, (dict, list)):
+                raise ProjectFileError(self._where(key_node), "a mapping key must be a scalar")
+            if id(key_node) not in written:
+                merged.add(key)
+            elif key in merged:
+                merged.discard(key)
+            elif key in mapping:
+                first = mapping.key_lines.get(str(key))
+                raise ProjectFileError(
+                    self._where(key_node), f"duplicate key {key!r} (first at line {first})"
+                )
+            mapping[key] = self.build(value_node)
+            mapping.key_lines[str(key)] = key_node.start_mark.line + 1
+        return mapping
+
+    def _where(self, node: Node) -> Location:
+        return Location(self._path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def load_yaml(path: Path) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -25,6 +26,12 @@ DEFAULT_RANKING_LENGTH = 10
 def base_intent(intent: str) -> str:
     """``faq/shipping`` -> ``faq``: retrieval intents are classified by their base intent."""
     return intent.split(RETRIEVAL_SEPARATOR, 1)[0]
+
+
+def _words_of(keyword: str) -> str:
+    """``What is your name`` for ``What is your name?``: the tokenizer drops final punctuation
+    from the text that is searched, and Rasa's match of such a keyword ignores it too."""
+    return keyword.strip(string.punctuation + string.whitespace) or keyword
 
 
 def labelled(data: TrainingData, messages: Sequence[Message]) -> list[tuple[Message, str]]:
@@ -115,7 +122,7 @@ class KeywordIntentClassifier:
         flags = 0 if self.case_sensitive else re.IGNORECASE
         ordered = sorted(self.keywords.items(), key=lambda item: (-len(item[0]), item[0]))
         self._patterns = [
-            (re.compile(rf"(?<!\w){re.escape(keyword)}(?!\w)", flags), intent)
+            (re.compile(rf"(?<!\w){re.escape(_words_of(keyword))}(?!\w)", flags), intent)
             for keyword, intent in ordered
         ]
 
@@ -124,7 +131,7 @@ class KeywordIntentClassifier:
         for example in data.examples:
             text = example.text.strip()
             if example.intent and text:
-                claims.setdefault(text, set()).add(example.intent)
+                claims.setdefault(text, set()).add(base_intent(example.intent))
         ambiguous = sorted(text for text, intents in claims.items() if len(intents) > 1)
         if ambiguous:
             logger.warning("%s: dropping keywords of several intents: %s", self.name, ambiguous)

@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from parley.project.errors import MissingProjectFileError
+from parley.project.rasa_keys import CONFIG_KEYS, without_ignored_keys
 from parley.project.schema import expect_mapping, validate_located
-from parley.yamlfile import load_yaml
+from parley.yamlfile import LocatedDict, load_yaml
 
 
 def _named_entry(value: Any) -> Any:
@@ -37,6 +38,9 @@ ComponentEntry = Annotated[Mapping[str, Any], BeforeValidator(_named_entry)]
 class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    version: str | None = Field(
+        default=None, description="Rasa's training data format version, such as \"3.1\"."
+    )
     recipe: Literal["default.v1"] = Field(
         default="default.v1",
         description="Rasa's training recipe; only default.v1 exists in Parley.",
@@ -83,4 +87,5 @@ def load_config(path: Path) -> ProjectConfig:
 
 def parse_config(raw: Mapping[str, Any], path: Path) -> ProjectConfig:
     """Validate already-read ``config.yml`` content (``path`` is for messages)."""
-    return validate_located(ProjectConfig, raw, raw, path)
+    data = without_ignored_keys(raw, CONFIG_KEYS, path) if isinstance(raw, LocatedDict) else raw
+    return validate_located(ProjectConfig, data, raw, path)

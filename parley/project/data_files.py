@@ -1,8 +1,10 @@
 """Read whole training-data and test-story files.
 
-Any YAML file under ``data/`` may hold any of ``nlu:``, ``stories:`` and
-``rules:`` (plus ``version:``); what a file holds is decided by its keys, not
-its name. A test-story file holds ``stories:`` whose stories become
+Any YAML file under ``data/`` may hold any of ``nlu:``, ``responses:``,
+``stories:`` and ``rules:`` (plus ``version:``); what a file holds is decided by
+its keys, not its name. ``responses:`` there are responses as in the domain,
+usually those of retrieval intents (``utter_faq/ask_name``); they join the
+domain's. A test-story file holds ``stories:`` whose stories become
 ``Story(kind="test")``.
 """
 
@@ -11,15 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dialogue.domain import Domain, normalise_domain
 from dialogue.stories import Story
 from nlu.interfaces import TrainingData
 from parley.project.errors import ErrorHandler, raise_error
-from parley.project.schema import check_keys, expect_mapping
+from parley.project.schema import check_keys, expect_list, expect_mapping, validate_located
 from parley.project.stories import StoryKind, read_stories
 from parley.project.training_data import read_nlu
 from parley.yamlfile import LocatedDict, Location, ProjectFileError, load_yaml
 
-TRAINING_KEYS = ("version", "nlu", "stories", "rules")
+TRAINING_KEYS = ("version", "nlu", "responses", "stories", "rules")
 TEST_KEYS = ("version", "stories")
 
 
@@ -30,10 +33,13 @@ class TrainingContent:
     nlu: TrainingData = field(default_factory=TrainingData)
     stories: tuple[Story, ...] = ()
     rules: tuple[Story, ...] = ()
+    responses: Domain = field(default_factory=Domain)
+    """A domain holding only the ``responses:`` of the data files."""
 
     def merged(self, other: TrainingContent) -> TrainingContent:
         return TrainingContent(
             nlu=self.nlu.merged(other.nlu),
+            responses=self.responses.merged(other.responses),
             stories=self.stories + other.stories,
             rules=self.rules + other.rules,
         )
@@ -54,6 +60,7 @@ def read_training_file(path: Path, on_error: ErrorHandler = raise_error) -> Trai
         else TrainingData(),
         stories=_section(raw, "stories", path, on_error),
         rules=_section(raw, "rules", path, on_error),
+        responses=_responses(raw, path, on_error),
     )
 
 
@@ -80,6 +87,19 @@ def _section(raw: LocatedDict, key: str, path: Path, on_error: ErrorHandler) -> 
         return ()
     kind: StoryKind = "rule" if key == "rules" else "story"
     return read_stories(raw[key], path, raw.line_of(key), kind, on_error)
+
+
+def _responses(raw: LocatedDict, path: Path, on_error: ErrorHandler) -> Domain:
+    section = raw.get("responses")
+    try:
+        responses = expect_mapping(section, path, raw.line_of("responses"), "'responses'")
+        for name, variations in responses.items():
+            expect_list(variations, path, responses.line_of(name), f"response {name!r}")
+        data = normalise_domain({"responses": responses})
+        return validate_located(Domain, data, raw, path)
+    except ProjectFileError as e:
+        on_error(e)
+        return Domain()
 
 
 def _check_version(raw: LocatedDict, path: Path, on_error: ErrorHandler) -> None:

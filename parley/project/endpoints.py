@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from parley.project.envvars import substitute_env
+from parley.project.rasa_keys import ENDPOINTS_KEYS, without_ignored_keys
 from parley.project.schema import expect_mapping, validate_located
 from parley.yamlfile import load_yaml
 
@@ -152,6 +153,7 @@ class ActionEndpointConfig(_Section):
 class EndpointsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    version: str | None = Field(default=None, description="Rasa's file format version.")
     tracker_store: TrackerStoreConfig | None = None
     lock_store: LockStoreConfig | None = None
     action_endpoint: ActionEndpointConfig | None = None
@@ -182,6 +184,7 @@ def load_endpoints(path: Path, environ: Mapping[str, str] | None = None) -> Endp
     if not path.exists():
         return EndpointsConfig()
     raw = expect_mapping(load_yaml(path), path, 1, "endpoints.yml")
+    raw = without_ignored_keys(raw, ENDPOINTS_KEYS, path)
     data = substitute_env(raw, path, os.environ if environ is None else environ)
     return validate_located(EndpointsConfig, data, data, path)
 

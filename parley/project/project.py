@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.domain import Domain
-from dialogue.stories import Story
+from dialogue.stories import ActionStep, Story
 from nlu.interfaces import TrainingData
+from parley.e2e_training import story_examples
 from parley.project.config import ProjectConfig, load_config
 from parley.project.credentials import Credentials, load_credentials
 from parley.project.data_files import TrainingContent, read_test_file, read_training_file
@@ -28,6 +29,16 @@ from parley.project.endpoints import EndpointsConfig, load_endpoints
 from parley.project.errors import ErrorHandler, MissingProjectFileError, raise_error
 from parley.project.fingerprint import project_fingerprints
 from parley.yamlfile import ProjectFileError
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """Files given in place of the project folder's own (``--domain``, ``--config``,
+    ``--data``); ``None``/empty means the folder's."""
+
+    domain: Path | None = None
+    config: Path | None = None
+    data: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,8 +52,11 @@ class ProjectFiles:
     root: Path
     on_error: ErrorHandler = raise_error
     environ: Mapping[str, str] | None = None
+    paths: ProjectPaths = ProjectPaths()
 
     def domain_path(self) -> Path:
+        if self.paths.domain is not None:
+            return self.paths.domain
         for candidate in ("domain.yml", "domain.yaml", "domain"):
             if (self.root / candidate).exists():
                 return self.root / candidate
@@ -54,7 +68,10 @@ class ProjectFiles:
         return read_domain(self.domain_path())
 
     def config(self) -> ProjectConfig:
-        return load_config(self.root / "config.yml")
+        return load_config(self.config_path())
+
+    def config_path(self) -> Path:
+        return self.paths.config or self.root / "config.yml"
 
     def endpoints(self) -> EndpointsConfig:
         return load_endpoints(self.root / "endpoints.yml", self.environ)
@@ -65,7 +82,7 @@ class ProjectFiles:
     def training_content(self) -> TrainingContent:
         """Everything under ``data/``; a file with a YAML syntax error goes to ``on_error``."""
         content = TrainingContent()
-        for path in self._yaml_under("data"):
+        for path in self._data_files():
             try:
                 content = content.merged(read_training_file(path, self.on_error))
             except ProjectFileError as e:
@@ -81,9 +98,30 @@ class ProjectFiles:
                 self.on_error(e)
         return stories
 
+    def _data_files(self) -> list[Path]:
+        if not self.paths.data:
+            return self._yaml_under("data")
+        files: list[Path] = []
+        for given in self.paths.data:
+            files += yaml_files(given) if given.is_dir() else [given]
+        return files
+
     def _yaml_under(self, folder: str) -> list[Path]:
         directory = self.root / folder
         return yaml_files(directory) if directory.is_dir() else []
+
+
+def with_training_data(domain: Domain, content: TrainingContent) -> Domain:
+    """``domain`` plus what the training data adds to it, as in Rasa: the ``responses:`` of
+    data files, and the ``bot:`` texts of stories and rules as end-to-end actions."""
+    texts = [
+        step.bot_text
+        for story in (*content.stories, *content.rules)
+        for step in story.steps
+        if isinstance(step, ActionStep) and step.bot_text
+    ]
+    additions = Domain(e2e_actions=tuple(dict.fromkeys(texts)))
+    return domain.merged(content.responses).merged(additions)
 
 
 @dataclass(frozen=True)
@@ -101,24 +139,30 @@ class Project:
     test_stories: tuple[Story, ...]
 
     @classmethod
-    def load(cls, root: Path, environ: Mapping[str, str] | None = None) -> Project:
+    def load(
+        cls,
+        root: Path,
+        environ: Mapping[str, str] | None = None,
+        paths: ProjectPaths | None = None,
+    ) -> Project:
         """Read the project at ``root``; the first problem raises :class:`ProjectFileError`.
 
-        ``environ`` (default ``os.environ``) fills ``${NAME}`` in endpoints and credentials.
+        ``environ`` (default ``os.environ``) fills ``${NAME}`` in endpoints and credentials;
+        ``paths`` replaces the folder's domain, config or data.
         """
         if not root.is_dir():
             raise MissingProjectFileError(root, "project folder")
-        files = ProjectFiles(root, raise_error, environ)
+        files = ProjectFiles(root, raise_error, environ, paths or ProjectPaths())
         domain = files.domain().domain
         config = files.config()
         content = files.training_content()
         return cls(
             root=root,
-            domain=domain,
+            domain=with_training_data(domain, content),
             config=config,
             endpoints=files.endpoints(),
             credentials=files.credentials(),
-            nlu_data=content.nlu,
+            nlu_data=content.nlu.merged(story_examples(content.stories + content.rules)),
             stories=content.stories,
             rules=content.rules,
             test_stories=files.test_stories(),

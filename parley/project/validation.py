@@ -7,8 +7,9 @@ checks that stories, rules, test stories and NLU data agree with the domain.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -18,7 +19,8 @@ from nlu.interfaces import Entity, TrainingData
 from parley.project.config_check import config_findings
 from parley.project.domain import DomainSource
 from parley.project.errors import flatten_errors
-from parley.project.project import ProjectFiles
+from parley.project.project import ProjectFiles, ProjectPaths, with_training_data
+from parley.project.rasa_keys import IgnoredRasaKey
 from parley.yamlfile import Location, ProjectFileError
 
 Severity = Literal["error", "warning"]
@@ -38,37 +40,55 @@ class Problem:
         return f"{self.location}: {self.severity}: {self.message}"
 
 
-def validate_project(root: Path, environ: Mapping[str, str] | None = None) -> list[Problem]:
+def validate_project(
+    root: Path, environ: Mapping[str, str] | None = None, paths: ProjectPaths | None = None
+) -> list[Problem]:
     """All problems of the project at ``root``, sorted by file and line.
 
     ``environ`` (default ``os.environ``) fills ``${NAME}`` in endpoints and credentials.
     Paths in the problems are relative to ``root``. The checks of stories and NLU data
     against the domain run only when the domain itself could be read.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IgnoredRasaKey)
+        problems = _all_problems(ProjectFiles(root, environ=environ, paths=paths or ProjectPaths()))
+    for warning in caught:
+        if isinstance(warning.message, IgnoredRasaKey):
+            found = warning.message
+            problems.append(Problem(found.location, found.detail, "warning"))
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return sorted((_relative(p, root) for p in problems), key=_sort_key)
+
+
+def _all_problems(given: ProjectFiles) -> list[Problem]:
     problems: list[Problem] = []
 
     def collect(error: ProjectFileError) -> None:
         problems.extend(Problem(e.location, e.message) for e in flatten_errors(error))
 
-    files = ProjectFiles(root, collect, environ)
+    files = replace(given, on_error=collect)
     source = _attempt(files.domain, collect)
     config = _attempt(files.config, collect)
     if config is not None:
         problems.extend(
             Problem(where, message, "error" if is_error else "warning")
-            for where, message, is_error in config_findings(root / "config.yml", config)
+            for where, message, is_error in config_findings(files.config_path(), config)
         )
     for read_part in (files.endpoints, files.credentials):
         _attempt(read_part, collect)
     content = files.training_content()
     tests = files.test_stories()
     if source is not None:
+        source = replace(source, domain=with_training_data(source.domain, content))
         problems.extend(_domain_problems(source))
         for story in (*content.stories, *content.rules, *tests):
             problems.extend(_story_problems(story, source))
-        unread_data = any(p.severity == "error" and _is_data_file(p, root) for p in problems)
+        unread_data = any(p.severity == "error" and _is_data_file(p, files) for p in problems)
         problems.extend(_nlu_problems(content.nlu, source, complete=not unread_data))
-    return sorted((_relative(p, root) for p in problems), key=_sort_key)
+    return problems
 
 
 def _attempt(read: Callable[[], T], collect: Callable[[ProjectFileError], None]) -> T | None:
@@ -161,9 +181,10 @@ def _entity_messages(entities: tuple[Entity, ...], source: DomainSource) -> Iter
             yield f"unknown entity {entity.entity!r}: the domain does not declare it"
 
 
-def _is_data_file(problem: Problem, root: Path) -> bool:
-    path = problem.location.path
-    return (root / "data") in (root / path).parents
+def _is_data_file(problem: Problem, files: ProjectFiles) -> bool:
+    path = files.root / problem.location.path
+    folders = files.paths.data or (files.root / "data",)
+    return any(path == folder or folder in path.parents for folder in folders)
 
 
 def _nlu_problems(

@@ -113,7 +113,7 @@ def test_one_file_may_hold_nlu_stories_and_rules(write_project: WriteProject) ->
         ("nlu:\n- greet: x\n", "nlu.yml:2", "needs one of the keys"),
         ("nlu:\n- intent: greet\n", "nlu.yml:2", "at least one example"),
         ("nlu: {greet: hi}\n", "nlu.yml:1", "'nlu' must be a list"),
-        ("nlu: []\nstories: []\nresponses: {}\n", "nlu.yml:3", "unknown key 'responses'"),
+        ("nlu: []\nstories: []\nresponse: {}\n", "nlu.yml:3", "unknown key 'response'"),
     ],
     ids=[
         "bad-markup",
