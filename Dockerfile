@@ -17,6 +17,7 @@ WORKDIR /app
 # torch's CPU build first (as in the README's set-up), then Parley with its dependencies.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
+COPY plugins plugins
 COPY nlu nlu
 COPY dialogue dialogue
 COPY nlg nlg

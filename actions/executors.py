@@ -19,7 +19,7 @@ from actions.errors import ActionNotFound, ActionsUnavailable
 from actions.interfaces import ActionContext, CustomActionExecutor
 from actions.remote import DEFAULT_TIMEOUT, RemoteActions, RemoteSettings
 from dialogue.events import Event
-from parley.registry import Registry
+from plugins import Registry
 
 ExecutorFactory = Callable[[Mapping[str, Any], Path], CustomActionExecutor]
 

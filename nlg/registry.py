@@ -19,7 +19,7 @@ from nlg.config import LLMOptions, parse_options, project_path
 from nlg.errors import NLGConfigError, NLGConfigWarning
 from nlg.interfaces import NaturalLanguageGenerator, TextGenerator
 from nlg.template import TemplateNLG
-from parley.registry import Registry
+from plugins import Registry
 
 
 class GeneratorFactory(Protocol):

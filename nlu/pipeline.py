@@ -24,7 +24,7 @@ from nlu.registry import (
     resolve,
     warn_unsupported,
 )
-from parley.registry import UnknownPluginError
+from plugins import UnknownPluginError
 
 PIPELINE_FILE = "pipeline.json"
 FORMAT_VERSION = 1

@@ -29,7 +29,7 @@ from nlu.components.spacy_nlp import SpacyEntityExtractor, SpacyNLP, SpacyTokeni
 from nlu.components.synonyms import EntitySynonymMapper
 from nlu.components.tokenizer import WhitespaceTokenizer
 from nlu.errors import PipelineConfigError, UnsupportedComponentWarning
-from parley.registry import Registry, UnknownPluginError
+from plugins import Registry, UnknownPluginError
 
 COMPONENTS: Registry[type[BuildableComponent]] = Registry("NLU component")
 

@@ -37,7 +37,7 @@ from redis.exceptions import RedisError
 from dialogue.events import Event, event_to_dict
 from dialogue.tracker import ConversationId
 from parley.errors import ConfigError
-from parley.registry import Registry
+from plugins import Registry
 
 log = logging.getLogger(__name__)
 

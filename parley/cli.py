@@ -523,8 +523,8 @@ def _run_reporting_errors(work: Callable[[], T]) -> T:
     from dialogue.errors import DialogueError
     from nlu.errors import NLUError
     from parley.errors import ParleyError
-    from parley.registry import UnknownPluginError
     from parley.yamlfile import ProjectFileError
+    from plugins import UnknownPluginError
 
     try:
         return work()

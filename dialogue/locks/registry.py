@@ -13,7 +13,7 @@ from typing import Any
 
 from dialogue.errors import StoreConfigurationError
 from dialogue.interfaces import LockStore
-from parley.registry import Registry
+from plugins import Registry
 
 LockStoreFactory = Callable[[str | None, Mapping[str, Any]], Awaitable[LockStore]]
 

@@ -18,7 +18,7 @@ from dialogue.policies.linear import LinearPolicy
 from dialogue.policies.memoization import AugmentedMemoizationPolicy, MemoizationPolicy
 from dialogue.policies.rule import RulePolicy
 from dialogue.policies.ted import TEDPolicy
-from parley.registry import Registry, UnknownPluginError
+from plugins import Registry, UnknownPluginError
 
 
 class TrainablePolicy(Policy, Protocol):

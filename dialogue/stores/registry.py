@@ -17,7 +17,7 @@ from dialogue.errors import StoreConfigurationError
 from dialogue.interfaces import TrackerStore
 from dialogue.stores.memory import InMemoryTrackerStore
 from dialogue.stores.sql import SQLTrackerStore
-from parley.registry import Registry
+from plugins import Registry
 
 TrackerStoreFactory = Callable[[str | None, Mapping[str, Any]], Awaitable[TrackerStore]]
 

@@ -33,7 +33,7 @@ from parley.channels.telegram import TelegramInput
 from parley.channels.twilio import TwilioInput
 from parley.channels.webchat import WebChatInput
 from parley.errors import ChannelError
-from parley.registry import Registry
+from plugins import Registry
 
 logger = logging.getLogger(__name__)
 

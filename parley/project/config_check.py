@@ -17,8 +17,8 @@ from dialogue.policies import PolicyEnsemble, PolicyError
 from nlu.errors import NLUError
 from nlu.pipeline import NLUPipeline
 from parley.project.config import ProjectConfig
-from parley.registry import UnknownPluginError
 from parley.yamlfile import LocatedDict, LocatedList, Location, load_yaml
+from plugins import UnknownPluginError
 
 Finding = tuple[Location, str, bool]  # where, what, is it an error
 

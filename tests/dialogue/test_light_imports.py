@@ -24,3 +24,17 @@ def test_the_pipeline_is_still_importable_from_the_package() -> None:
     from nlu.pipeline import NLUPipeline as Direct
 
     assert NLUPipeline is Direct
+
+
+def test_the_lower_packages_never_import_the_app_package() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offending = [
+        f"{path.relative_to(root)}:{number}"
+        for package in ("plugins", "nlu", "dialogue", "nlg", "actions")
+        for path in sorted((root / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.lstrip().startswith(("from parley", "import parley"))
+    ]
+    assert offending == []

@@ -10,8 +10,8 @@ from nlg.errors import NLGConfigError, NLGConfigWarning
 from nlg.llm import LLMNLG
 from nlg.registry import GENERATORS
 from parley.project.endpoints import load_endpoints
-from parley.registry import UnknownPluginError
 from parley.yamlfile import ProjectFileError
+from plugins import UnknownPluginError
 from tests.nlg.test_llm import DOMAIN
 
 

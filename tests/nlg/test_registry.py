@@ -10,7 +10,7 @@ import yaml
 from dialogue.domain import Domain, normalise_domain
 from dialogue.tracker import ConversationId, Tracker
 from nlg import GENERATORS, NaturalLanguageGenerator
-from parley.registry import UnknownPluginError
+from plugins import UnknownPluginError
 
 DOMAIN = Domain.model_validate(
     normalise_domain(

@@ -10,7 +10,7 @@ from dialogue.errors import StoreConfigurationError
 from dialogue.events import UserUttered
 from dialogue.stores import TRACKER_STORES, InMemoryTrackerStore, SQLTrackerStore
 from dialogue.tracker import ConversationId
-from parley.registry import UnknownPluginError
+from plugins import UnknownPluginError
 
 
 @pytest.mark.parametrize("name", ["sql", "SQL"])
