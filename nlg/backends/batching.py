@@ -8,7 +8,8 @@ leave the batch at once. So one conversation decodes alone, while 32 at once
 share each matrix product, and throughput grows with load.
 
 Each job's text comes back through ``emit``: pieces of text, then ``None``
-(finished) or an exception.
+(finished) or an exception. A caller that has gone away (its event loop closed)
+only cancels its own job: the worker goes on for everyone else.
 
 The worker thread is the only thread that runs the model: it also builds the
 decoder (``build``) and runs other torch work handed to :meth:`call`. This is
@@ -72,6 +73,19 @@ class Job:
     rng: torch.Generator | None = None
     prefix: int = 0  # tokens before the prompt's last chat message: a reusable prefix
     allowed: Tensor | None = None  # [vocab] booleans: the only tokens it may choose
+
+    def send(self, item: str | BaseException | None) -> None:
+        """Hand ``item`` to the caller; a caller that went away cancels the job, nothing more.
+
+        ``emit`` raises when its event loop has closed (a test ended, a server stopped
+        while a reply was decoding); that must never stop the worker every other
+        conversation depends on.
+        """
+        try:
+            self.emit(item)
+        except Exception as e:
+            log.debug("a generation's caller went away: %r", e)
+            self.cancelled.set()
 
 
 def choose(logits: Tensor, job: Job, stop_ids: Sequence[int] = ()) -> int:
@@ -160,7 +174,7 @@ class GenerationQueue:
             except Exception as e:  # every waiting caller must hear of it; the worker goes on
                 log.exception("batched decoding failed")
                 for job in batch:
-                    job.emit(GenerationError(f"decoding failed: {e}"))
+                    job.send(GenerationError(f"decoding failed: {e}"))
 
     def _collect(self) -> list[Job] | None:
         while isinstance(first := self._jobs.get(), Call):
@@ -207,18 +221,18 @@ class GenerationQueue:
     def _advance(self, job: Job, token: int) -> bool:
         """Record ``token`` for ``job`` and send new text; whether the job goes on."""
         if job.cancelled.is_set():
-            job.emit(None)
+            job.send(None)
             return False
         if token in self.stop_ids:
-            job.emit(None)
+            job.send(None)
             return False
         job.tokens.append(token)
         text = self.tokenizer.decode(job.tokens, skip_special_tokens=True)
         if not text.endswith("\ufffd"):  # wait for the rest of a multi-byte character
-            job.emit(text[job.sent_chars :])
+            job.send(text[job.sent_chars :])
             job.sent_chars = len(text)
         if len(job.tokens) >= job.request.max_new_tokens or _stops(text, job.request.stop_at):
-            job.emit(None)
+            job.send(None)
             return False
         return True
 

@@ -65,8 +65,8 @@ def domain() -> Domain:
 
 @pytest.fixture
 async def nlg(generator: TransformersGenerator, knowledge: KnowledgeBase) -> AsyncIterator[LLMNLG]:
-    settings = LLMSettings(
-        answer_responses=("utter_out_of_scope",), max_new_tokens=40, deadline=120
+    settings = LLMSettings(  # two candidates a turn: the guarantees hold for any number
+        answer_responses=("utter_out_of_scope",), max_new_tokens=40, deadline=120, candidates=2
     )
     yield LLMNLG(TemplateNLG(domain().responses), generator, settings, knowledge)
 
