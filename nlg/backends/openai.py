@@ -4,6 +4,10 @@ vLLM, llama.cpp's server, TGI and OpenAI itself accept
 ``POST {url}/chat/completions`` with ``"stream": true`` and answer with
 server-sent events, one ``data: {json}`` line per chunk
 (``choices[0].delta.content``), ending with ``data: [DONE]``.
+
+``GenerationRequest.stop_at`` is honoured on this side, as the local backend
+does: the reply ends at the first stop string that ends a word (a ``.`` inside
+``$4.95`` does not), since servers differ in how they treat ``stop``.
 """
 
 from __future__ import annotations
@@ -55,10 +59,17 @@ class OpenAIChatGenerator:
                 if response.status_code != 200:
                     detail = (await response.aread()).decode(errors="replace")[:300]
                     raise BackendUnavailable(f"HTTP {response.status_code}: {detail}")
+                text = ""
                 async for line in response.aiter_lines():
                     piece = _piece(line)
                     if piece is None:
                         return
+                    end = _stop(text + piece, request.stop_at)
+                    if end is not None:
+                        if end > len(text):
+                            yield (text + piece)[len(text) : end]
+                        return
+                    text += piece
                     if piece:
                         yield piece
         except httpx.HTTPError as e:
@@ -66,6 +77,26 @@ class OpenAIChatGenerator:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def _stop(text: str, stop_at: tuple[str, ...]) -> int | None:
+    """Where ``text`` ends at its first stop string followed by a space (``None``: not yet)."""
+    ends = [
+        i + len(stop)
+        for stop in stop_at
+        if stop
+        for i in _positions(text, stop)
+        if stop.isspace() or text[i + len(stop) : i + len(stop) + 1].isspace()
+    ]
+    return min(ends, default=None)
+
+
+def _positions(text: str, stop: str) -> list[int]:
+    found, i = [], text.find(stop)
+    while i >= 0:
+        found.append(i)
+        i = text.find(stop, i + 1)
+    return found
 
 
 def _piece(line: str) -> str | None:

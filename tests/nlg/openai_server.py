@@ -3,7 +3,8 @@
 ``POST /v1/chat/completions`` answers like vLLM or llama.cpp's server: with
 ``"stream": true`` as server-sent ``chat.completion.chunk`` events ending in
 ``data: [DONE]``, otherwise one ``chat.completion`` object. The reply is
-deterministic: asked to rephrase a reply, it prefixes "Happy to help! "; model
+deterministic: it starts "Happy to help! ", then repeats a reply it was asked to
+rephrase, or the start of the last message; model
 ``broken`` answers 500. ``GET /requests`` lists the bodies received.
 """
 
@@ -30,7 +31,7 @@ def reply_to(body: dict[str, Any]) -> str:
     last = body["messages"][-1]["content"]
     if REWRITE in last:
         return "Happy to help! " + last.split(REWRITE, 1)[1].strip()
-    return "You asked: " + last[:40]
+    return "Happy to help! You asked: " + last[:40]
 
 
 def chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> str:
