@@ -200,13 +200,15 @@ class Domain(_Strict):
 
     @property
     def action_names(self) -> tuple[str, ...]:
-        """Every action the policies may predict: defaults, responses, custom actions, forms."""
+        """Every action the policies may predict: defaults, responses, custom actions, forms,
+        and the ``bot:`` texts of end-to-end stories."""
         names = [
             *DEFAULT_ACTIONS,
             *self.responses,
             *self.retrieval_actions,
             *self.actions,
             *self.forms,
+            *self.e2e_actions,
         ]
         return tuple(dict.fromkeys(names))
 
