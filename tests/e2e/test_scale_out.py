@@ -9,6 +9,7 @@ and reads the results back from PostgreSQL and the Redis event stream.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -99,21 +100,38 @@ class Deployment:
         assert self.process is not None
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         children = [int(pid) for pid in path.read_text().split()]
-        return [pid for pid in children if "resource_tracker" not in _cmdline(pid)]
+        return [
+            pid
+            for pid in children
+            if "resource_tracker" not in _cmdline(pid) and not _exited(pid)
+        ]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            workers = self.workers()
             self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+            for pid in workers:  # none may outlive a supervisor that had to be killed
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def log(self) -> str:
         return "\n".join(
             p.read_text("utf-8", "replace")[-3000:] for p in self.project.glob("*.log")
         )
+
+
+def _exited(pid: int) -> bool:
+    """A killed worker stays a child (a zombie) until the supervisor reaps it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
 
 
 def _cmdline(pid: int) -> str:
