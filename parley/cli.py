@@ -103,6 +103,11 @@ def init(path: Path, force: bool) -> None:
     help="Folder for model archives.  [default: <project>/models]",
 )
 @click.option("--force", is_flag=True, help="Retrain everything even if nothing changed.")
+@click.option(
+    "--skip-nlg",
+    is_flag=True,
+    help="Do not fine-tune the NLG model (also: PARLEY_SKIP_NLG_TRAINING=1).",
+)
 @training_inputs
 @click.pass_context
 def train(
@@ -110,12 +115,13 @@ def train(
     project: Path,
     out: Path | None,
     force: bool,
+    skip_nlg: bool,
     config: Path | None,
     domain: Path | None,
     data_paths: tuple[Path, ...],
     fixed_model_name: str | None,
 ) -> None:
-    """Train NLU and dialogue policies into models/<timestamp>.tar.gz.
+    """Train NLU, dialogue policies and (if configured) the NLG model into models/<timestamp>.tar.gz.
 
     Only the parts whose inputs changed since the newest model are retrained.
     The subcommands train one part.
@@ -127,10 +133,12 @@ def train(
     if config or domain or data_paths or fixed_model_name:
         paths = project_paths(config, domain, data_paths)
         _run_reporting_errors(
-            lambda: train_parts(project, out, force, paths, model_name=fixed_model_name)
+            lambda: train_parts(
+                project, out, force, paths, model_name=fixed_model_name, skip_nlg=skip_nlg
+            )
         )
         return
-    _run_reporting_errors(lambda: train_command(project, out, force))
+    _run_reporting_errors(lambda: train_command(project, out, force, skip_nlg))
 
 
 @cli.group(invoke_without_command=True)

@@ -26,7 +26,8 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -55,6 +56,7 @@ PLACEHOLDERS = {
     "time": "{time}",
     "number": "{number}",
 }
+REUSE_PENALTY = 0.05
 _WORD = re.compile(r"[a-z']+")
 _KEYWORD = re.compile(r"[a-z][a-z-]{3,}")
 
@@ -123,11 +125,13 @@ def leadin_examples(sources: NLGSources, persona: str, per_response: int) -> lis
         if check_leadin(lead, customer, rest).ok:
             prompt = leadin_prompt(persona, customer, rest)
             found.append(NLGExample("lead_in", prompt, lead, transcript.source, customer, rest))
+    used: Counter[str] = Counter()
     for name, variants in sorted(sources.templates.items()):
         for n, customer in enumerate(sources.contexts.get(name, ())[:per_response]):
             template = variants[n % len(variants)]
-            lead = best_leadin(pool, customer, template)
+            lead = best_leadin(pool, customer, template, used)
             if lead is not None:
+                used[lead] += 1
                 prompt = leadin_prompt(persona, customer, template)
                 source = f"responses:{name}"
                 found.append(NLGExample("lead_in", prompt, lead, source, customer, template))
@@ -145,8 +149,11 @@ def leadin_pool(transcripts: Sequence[Transcript]) -> list[tuple[str, str]]:
     return pool
 
 
-def best_leadin(pool: Sequence[tuple[str, str]], customer: str, template: str) -> str | None:
-    """The accepted lead-in whose customer message shares most words with ``customer``."""
+def best_leadin(
+    pool: Sequence[tuple[str, str]], customer: str, template: str, used: Counter[str] | None = None
+) -> str | None:
+    """The accepted lead-in whose customer message shares most words with ``customer``;
+    each earlier use (``used``) counts against a lead-in, so contexts get varied ones."""
     allowed = allowed_words(customer, template)
     words = set(_WORD.findall(customer.lower()))
     best: tuple[float, str] | None = None
@@ -156,7 +163,9 @@ def best_leadin(pool: Sequence[tuple[str, str]], customer: str, template: str) -
         if not check_leadin(lead, customer, template).ok:
             continue
         theirs = set(_WORD.findall(said.lower()))
-        score = len(words & theirs) / max(len(words | theirs), 1)
+        score = len(words & theirs) / max(len(words | theirs), 1) - REUSE_PENALTY * (
+            used[lead] if used else 0
+        )
         if best is None or score > best[0]:
             best = (score, lead)
     return None if best is None else best[1]
@@ -242,9 +251,16 @@ def split_examples(
     return train, held
 
 
-def sample(examples: Sequence[NLGExample], limit: int, seed: int = 0) -> list[NLGExample]:
-    """At most ``limit`` of ``examples``, chosen with ``seed``, in their original order."""
+def sample(
+    examples: Sequence[NLGExample],
+    limit: int,
+    seed: int = 0,
+    rank: Callable[[NLGExample], int] = lambda _e: 0,
+) -> list[NLGExample]:
+    """At most ``limit`` of ``examples`` in their original order: lower ``rank`` first, ties
+    chosen with ``seed``."""
     if len(examples) <= limit:
         return list(examples)
-    chosen = sorted(random.Random(seed).sample(range(len(examples)), limit))
-    return [examples[i] for i in chosen]
+    rng = random.Random(seed)
+    order = sorted(range(len(examples)), key=lambda i: (rank(examples[i]), rng.random()))
+    return [examples[i] for i in sorted(order[:limit])]

@@ -123,7 +123,7 @@ def batch_loss(model: Any, rows: Sequence[Encoded], pad_id: int) -> tuple[torch.
         )
         mask[n, : shared + len(tail)] = 1
     ids, labels, mask = ids.to(device), labels.to(device), mask.to(device)
-    logits = model(input_ids=ids, attention_mask=mask, cache=past, use_cache=False).logits
+    logits = model(input_ids=ids, attention_mask=mask, cache=past).logits
     targets = labels[:, 1:].reshape(-1)
     loss = torch.nn.functional.cross_entropy(
         logits[:, :-1].reshape(-1, logits.shape[-1]).float(),
