@@ -24,24 +24,30 @@ class FinetuneOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_minutes: float = Field(8.0, gt=0, description="Stop training after this long.")
-    epochs: int = Field(3, ge=1)
-    batch_size: int = Field(8, ge=1)
-    learning_rate: float = Field(1e-3, gt=0)
-    lora_rank: int = Field(8, ge=1)
-    lora_alpha: float = Field(16.0, gt=0)
+    max_minutes: float = Field(default=8.0, gt=0, description="Stop training after this long.")
+    epochs: int = Field(default=3, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+    learning_rate: float = Field(default=1e-3, gt=0)
+    lora_rank: int = Field(default=8, ge=1)
+    lora_alpha: int = Field(default=16, gt=0)
     lora_layers: int | None = Field(
-        8, ge=1, description="Adapt only the top N transformer layers (None: all); faster on CPU."
+        default=8,
+        ge=1,
+        description="Adapt only the top N transformer layers (None: all); faster on CPU.",
     )
-    validation_share: float = Field(0.1, gt=0, lt=1)
-    eval_every: int = Field(20, ge=1, description="Steps between validation losses.")
-    patience: int = Field(2, ge=1, description="Stop after this many evaluations without gain.")
-    max_examples: int = Field(400, ge=2)
-    per_response: int = Field(12, ge=1, description="Customer messages used per response.")
-    max_target_tokens: int = Field(160, ge=4)
-    seed: int = 0
-    device: str = Field("auto", description="auto: CUDA when present, else the CPU.")
-    serve: bool = Field(True, description="Serve the fine-tuned model; false: the base model.")
+    validation_share: float = Field(default=0.1, gt=0, lt=1)
+    eval_every: int = Field(default=20, ge=1, description="Steps between validation losses.")
+    patience: int = Field(
+        default=2, ge=1, description="Stop after this many evaluations without gain."
+    )
+    max_examples: int = Field(default=400, ge=2)
+    per_response: int = Field(default=12, ge=1, description="Customer messages used per response.")
+    max_target_tokens: int = Field(default=160, ge=4)
+    seed: int = Field(default=0)
+    device: str = Field(default="auto", description="auto: CUDA when present, else the CPU.")
+    serve: bool = Field(
+        default=True, description="Serve the fine-tuned model; false: the base model."
+    )
 
 
 class LLMOptions(BaseModel):

@@ -18,7 +18,7 @@ from nlg.config import FinetuneOptions, LLMOptions, parse_options, project_path
 from nlg.finetune import NLGSources, build_examples, load_transcripts, split_examples
 from nlg.finetune.contexts import story_contexts
 from nlg.finetune.examples import Kind, NLGExample, sample
-from nlg.finetune.training import TrainReport, Trainer, lora_model, pick_device, save_adapter
+from nlg.finetune.training import Trainer, TrainReport, lora_model, pick_device, save_adapter
 from nlg.knowledge import split_passages
 from parley.project import Project
 from parley.project.fingerprint import digest

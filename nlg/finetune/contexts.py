@@ -33,15 +33,15 @@ def story_contexts(
                     found[step.name] += said
                 elif step.name.startswith("action_") and step.name != "action_listen":
                     before_custom += said
-    return {
-        name: _spread(texts or before_custom) for name, texts in sorted(found.items())
-    }
+    return {name: _spread(texts or before_custom) for name, texts in sorted(found.items())}
 
 
 def _texts(step: UserStep | OrStep, texts_by_intent: Mapping[str, Sequence[str]]) -> list[str]:
-    steps = [a for a in step.alternatives if isinstance(a, UserStep)] if isinstance(
-        step, OrStep
-    ) else [step]
+    steps = (
+        [a for a in step.alternatives if isinstance(a, UserStep)]
+        if isinstance(step, OrStep)
+        else [step]
+    )
     texts: list[str] = []
     for user in steps:
         if user.text:

@@ -115,7 +115,9 @@ def score(
     references = [e.target for e in examples]
     bleu = sacrebleu.corpus_bleu(replies, [references]).score if replies else 0.0
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    rouge = [scorer.score(r, h)["rougeL"].fmeasure for r, h in zip(references, replies)]
+    rouge = [
+        scorer.score(r, h)["rougeL"].fmeasure for r, h in zip(references, replies, strict=True)
+    ]
     accepted = altered_drafts = altered_sent = guarded = 0
     for example, reply in zip(examples, replies, strict=True):
         if example.kind not in ("lead_in", "rewrite"):
@@ -174,4 +176,3 @@ def markdown_page(title: str, summary: dict[str, Any], rows: Sequence[dict[str, 
 
 def _cell(text: str) -> str:
     return html.escape(" ".join(text.split())).replace("|", "\\|")[:400]
-

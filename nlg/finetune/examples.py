@@ -129,12 +129,12 @@ def leadin_examples(sources: NLGSources, persona: str, per_response: int) -> lis
     for name, variants in sorted(sources.templates.items()):
         for n, customer in enumerate(sources.contexts.get(name, ())[:per_response]):
             template = variants[n % len(variants)]
-            lead = best_leadin(pool, customer, template, used)
-            if lead is not None:
-                used[lead] += 1
+            best = best_leadin(pool, customer, template, used)
+            if best is not None:
+                used[best] += 1
                 prompt = leadin_prompt(persona, customer, template)
                 source = f"responses:{name}"
-                found.append(NLGExample("lead_in", prompt, lead, source, customer, template))
+                found.append(NLGExample("lead_in", prompt, best, source, customer, template))
     return found
 
 
@@ -211,9 +211,10 @@ def reply_example(transcript: Transcript, persona: str) -> NLGExample:
     said = " ".join(t.text for t in transcript.context)
     messages = [ChatMessage("system", persona)]
     for turn in transcript.context:
-        role = "user" if turn.role == "user" else "assistant"
-        text = quote_user_text(turn.text) if turn.role == "user" else turn.text
-        messages.append(ChatMessage(role, text))
+        if turn.role == "user":
+            messages.append(ChatMessage("user", quote_user_text(turn.text)))
+        else:
+            messages.append(ChatMessage("assistant", turn.text))
     target = unseen_facts_as_placeholders(transcript.response, said)
     customer = last_user_text(transcript.context)
     return NLGExample("reply", tuple(messages), target, transcript.source, customer)
@@ -239,7 +240,8 @@ def split_examples(
 ) -> tuple[list[NLGExample], list[NLGExample]]:
     """``(train, validation)``: examples whose last prompt message hashes into ``share`` are held
     out, so one customer message never sits on both sides. Both keep a stable, seeded order."""
-    train, held = [], []
+    train: list[NLGExample] = []
+    held: list[NLGExample] = []
     for example in examples:
         key = f"{seed}:{example.prompt[-1].content}".encode()
         bucket = int(hashlib.sha256(key).hexdigest()[:8], 16) / 0xFFFFFFFF

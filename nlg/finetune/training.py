@@ -202,10 +202,10 @@ class Trainer:
             state.losses.append(loss)
             bar.update(1)
             bar.set_postfix(loss=f"{loss:.3f}", val=f"{state.best:.3f}")
-            if step % options.eval_every == 0 or step == total:
-                if state.evaluated(self._validate(held), self.model) >= options.patience:
-                    stopped = "early stopping"
-                    break
+            due = step % options.eval_every == 0 or step == total
+            if due and state.evaluated(self._validate(held), self.model) >= options.patience:
+                stopped = "early stopping"
+                break
         bar.close()
         _load_adapter_state(self.model, state.best_weights)
         seconds = time.monotonic() - started
@@ -215,7 +215,7 @@ class Trainer:
         self.model.train()
         loss, tokens = batch_loss(self.model, group, self.pad_id)
         mean = loss / max(tokens, 1)
-        mean.backward()
+        mean.backward()  # type: ignore[no-untyped-call]
         optimiser.step()
         optimiser.zero_grad(set_to_none=True)
         return float(mean.detach())

@@ -71,7 +71,7 @@ def _context(turns: Any, source: str) -> tuple[Turn, ...]:
         text = turn.get("text") if isinstance(turn, dict) else None
         if role not in ("user", "bot") or not isinstance(text, str):
             raise NLGDataError(
-                f"{source}: context[{n}] must be {{\"role\": \"user\"|\"bot\", \"text\": \"...\"}}"
+                f'{source}: context[{n}] must be {{"role": "user"|"bot", "text": "..."}}'
             )
         parsed.append(Turn(role, text))
     return tuple(parsed)

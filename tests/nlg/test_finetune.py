@@ -98,7 +98,7 @@ def test_a_bad_jsonl_line_is_an_error_naming_file_and_line(
 
 
 def test_an_unknown_finetune_option_is_an_error() -> None:
-    with pytest.raises(NLGConfigError, match="nlg.finetune.max_minute"):
+    with pytest.raises(NLGConfigError, match=r"nlg\.finetune\.max_minute"):
         parse_options({"finetune": {"max_minute": 5}})
     assert parse_options({"finetune": {"max_minutes": 5}}).finetune == FinetuneOptions(
         max_minutes=5
@@ -143,5 +143,5 @@ def test_a_saved_adapter_merged_at_load_generates_the_tuned_models_tokens(
 
 def test_a_folder_without_an_adapter_is_a_config_error(tiny_model: Path, tmp_path: Path) -> None:
     model, _ = load_causal_lm(str(tiny_model), "cpu")
-    with pytest.raises(NLGConfigError, match="adapter_config.json"):
+    with pytest.raises(NLGConfigError, match=r"adapter_config\.json"):
         merged_adapter(model, tmp_path)

@@ -121,3 +121,31 @@ def test_the_lean_decoder_serves_the_archives_adapter_like_transformers(bot: Pat
             await generator.close()
 
     assert asyncio.run(decode()).strip() == expected.strip()
+
+
+def test_parley_test_nlg_writes_a_report_and_a_page(bot: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from parley.cli import cli
+
+    train(bot)
+    out = tmp_path / "results"
+    result = CliRunner().invoke(cli, ["test", "nlg", "-p", str(bot), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "nlg_report.json").read_text())
+    for model in ("base", "tuned"):
+        assert {"perplexity", "bleu", "rouge_l", "acceptance_rate", "facts_altered"} <= set(
+            report[model]
+        )
+    assert report["side_by_side"] and "| kind | customer |" in (out / "nlg_report.md").read_text()
+
+
+def test_a_bad_data_nlg_line_stops_training_with_its_file_and_line(bot: Path) -> None:
+    from click.testing import CliRunner
+
+    from parley.cli import cli
+
+    (bot / "data" / "nlg" / "chats.jsonl").write_text('{"context": []}\n')
+    result = CliRunner().invoke(cli, ["train", "-p", str(bot)])
+    assert result.exit_code == 1
+    assert "chats.jsonl:1: 'response' must be a non-empty string" in result.output
