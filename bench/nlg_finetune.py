@@ -9,7 +9,7 @@ Usage: ``python bench/nlg_finetune.py [--only bitext|bot] [--device auto|cpu|cud
   replies of at most ``--max-new-tokens``), fine-tuned with LoRA on the training
   part, and scored again. ``--train-size`` / ``--eval-size`` take seeded samples
   of the two parts (0: all of it). The CPU subset, which finishes in under 20
-  minutes on 2 cores: ``--train-size 320 --eval-size 80 --epochs 1`` (the
+  minutes on 2 cores: ``--train-size 400 --eval-size 80 --epochs 1`` (the
   defaults); on a GPU: ``--train-size 0 --eval-size 0 --epochs 2``.
 * **bot**: the reference bot as ``parley train`` fine-tunes it (the project at
   ``--project`` is copied and trained there if it has no model). Every
@@ -145,7 +145,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--bitext", type=Path, default=SHARED / "data" / "bitext")
     parser.add_argument("--project", type=Path, default=ROOT)
-    parser.add_argument("--train-size", type=int, default=320, help="0: the whole 90%%")
+    parser.add_argument("--train-size", type=int, default=400, help="0: the whole 90%%")
     parser.add_argument("--eval-size", type=int, default=80, help="0: the whole 10%%")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=8)

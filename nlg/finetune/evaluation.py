@@ -9,6 +9,8 @@
   (``drafts_altering_facts``) and the facts altered in what would be sent
   (``facts_altered``, refused drafts fall back to the template).
 
+Greedy replies come from the runtime's lean decoder for Llama-family models.
+
 :func:`side_by_side` pairs two models' replies for people to read.
 """
 
@@ -22,6 +24,7 @@ from typing import Any
 
 import torch
 
+from nlg.backends.llama import LlamaDecoder
 from nlg.finetune.examples import NLGExample
 from nlg.finetune.training import encode, mean_loss
 from nlg.guard import FactGuard, Verdict
@@ -64,30 +67,65 @@ def perplexity(model: Any, tokenizer: Any, examples: Sequence[NLGExample], size:
 def generate(
     model: Any, tokenizer: Any, examples: Sequence[NLGExample], max_new_tokens: int, size: int = 8
 ) -> list[str]:
-    """Greedy replies, left-padded batches; a lead-in is cut to its first sentence."""
-    device = next(model.parameters()).device
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    """Greedy replies in batches of ``size``; a lead-in is cut to its first sentence.
+
+    Llama-family models decode with the runtime's lean decoder (float32), others
+    with ``model.generate``.
+    """
     replies: list[str] = []
     model.eval()
     for start in range(0, len(examples), size):
         group = examples[start : start + size]
         prompts = [list(encode(tokenizer, e, 0).ids[:-1]) for e in group]
-        longest = max(len(p) for p in prompts)
-        ids = torch.tensor([[pad] * (longest - len(p)) + p for p in prompts], device=device)
-        mask = torch.tensor([[0] * (longest - len(p)) + [1] * len(p) for p in prompts])
-        with torch.no_grad():
-            out = model.generate(
-                input_ids=ids,
-                attention_mask=mask.to(device),
-                max_new_tokens=16 if group[0].kind == "lead_in" else max_new_tokens,
-                do_sample=False,
-                pad_token_id=pad,
-                eos_token_id=tokenizer.eos_token_id,
-            )
-        for example, row in zip(group, out[:, longest:], strict=True):
+        budget = 16 if group[0].kind == "lead_in" else max_new_tokens
+        if LlamaDecoder.supports(model):
+            rows = _lean_greedy(model, prompts, budget, tokenizer.eos_token_id)
+        else:
+            rows = _hf_greedy(model, tokenizer, prompts, budget)
+        for example, row in zip(group, rows, strict=True):
             text = tokenizer.decode(row, skip_special_tokens=True).strip()
             replies.append(first_sentence(text) if example.kind == "lead_in" else text)
     return replies
+
+
+def _lean_greedy(
+    model: Any, prompts: list[list[int]], max_new_tokens: int, eos: int
+) -> list[list[int]]:
+    decoder = LlamaDecoder(model, torch.float32)
+    rows: list[list[int]] = [[] for _ in prompts]
+    done = [False] * len(prompts)
+    with torch.inference_mode():
+        logits = decoder.start(prompts, max_new_tokens)
+        for _ in range(max_new_tokens):
+            tokens = logits.argmax(-1)
+            for n, token in enumerate(tokens.tolist()):
+                done[n] = done[n] or token == eos
+                if not done[n]:
+                    rows[n].append(token)
+            if all(done):
+                break
+            logits = decoder.step(tokens)
+    return rows
+
+
+def _hf_greedy(
+    model: Any, tokenizer: Any, prompts: list[list[int]], max_new_tokens: int
+) -> list[list[int]]:
+    device = next(model.parameters()).device
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    longest = max(len(p) for p in prompts)
+    ids = torch.tensor([[pad] * (longest - len(p)) + p for p in prompts], device=device)
+    mask = torch.tensor([[0] * (longest - len(p)) + [1] * len(p) for p in prompts])
+    with torch.no_grad():
+        out = model.generate(
+            input_ids=ids,
+            attention_mask=mask.to(device),
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            pad_token_id=pad,
+            eos_token_id=tokenizer.eos_token_id,
+        )
+    return [row.tolist() for row in out[:, longest:]]
 
 
 def guard_verdict(example: NLGExample, reply: str) -> tuple[str, Verdict]:
