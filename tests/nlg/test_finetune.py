@@ -145,3 +145,21 @@ def test_a_folder_without_an_adapter_is_a_config_error(tiny_model: Path, tmp_pat
     model, _ = load_causal_lm(str(tiny_model), "cpu")
     with pytest.raises(NLGConfigError, match=r"adapter_config\.json"):
         merged_adapter(model, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_few_steps_on_the_bundled_model_lower_its_held_out_loss_on_the_reference_bot() -> None:
+    from parley.nlg_training import llm_options, nlg_examples
+    from parley.project import Project
+
+    project = Project.load(Path(__file__).resolve().parents[2])
+    options = llm_options(project)
+    assert options is not None and options.finetune is not None
+    train, held = split_examples(nlg_examples(project, options), 0.1)
+    model, tokenizer = load_causal_lm(None, "cpu")
+    finetune = FinetuneOptions(epochs=1, batch_size=8, eval_every=5, patience=5)
+    report = Trainer(lora_model(model, finetune), tokenizer, finetune).train(
+        train[:40], held[:16], show=False
+    )
+    assert report.best_validation_loss is not None
+    assert report.best_validation_loss < 0.8 * report.validation_losses[0]
