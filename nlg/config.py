@@ -16,6 +16,40 @@ from nlg.errors import NLGConfigError
 from nlg.prompts import DEFAULT_PERSONA
 
 
+class FinetuneOptions(BaseModel):
+    """``nlg: {finetune: {...}}``: `parley train` adapts the local model to the project (LoRA).
+
+    Skip it for one run with ``parley train --skip-nlg`` or ``PARLEY_SKIP_NLG_TRAINING=1``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_minutes: float = Field(default=8.0, gt=0, description="Stop training after this long.")
+    epochs: int = Field(default=3, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+    learning_rate: float = Field(default=1e-3, gt=0)
+    lora_rank: int = Field(default=8, ge=1)
+    lora_alpha: int = Field(default=16, gt=0)
+    lora_layers: int | None = Field(
+        default=8,
+        ge=1,
+        description="Adapt only the top N transformer layers (None: all); faster on CPU.",
+    )
+    validation_share: float = Field(default=0.1, gt=0, lt=1)
+    eval_every: int = Field(default=20, ge=1, description="Steps between validation losses.")
+    patience: int = Field(
+        default=2, ge=1, description="Stop after this many evaluations without gain."
+    )
+    max_examples: int = Field(default=400, ge=2)
+    per_response: int = Field(default=12, ge=1, description="Customer messages used per response.")
+    max_target_tokens: int = Field(default=160, ge=4)
+    seed: int = Field(default=0)
+    device: str = Field(default="auto", description="auto: CUDA when present, else the CPU.")
+    serve: bool = Field(
+        default=True, description="Serve the fine-tuned model; false: the base model."
+    )
+
+
 class LLMOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -71,6 +105,12 @@ class LLMOptions(BaseModel):
     max_batch: int = Field(32, ge=1)
     max_wait_ms: float = Field(5.0, ge=0)
     decoder: Literal["auto", "lean", "transformers"] = "auto"
+    adapter: str | None = Field(
+        None, description="LoRA adapter folder merged into the model at load (set by parley)."
+    )
+    finetune: FinetuneOptions | None = Field(
+        None, description="Fine-tune the local model on the project at `parley train`."
+    )
     # openai backend
     url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
     api_key: str | None = None

@@ -4,6 +4,7 @@
 
     NLGError
     ├── NLGConfigError        bad ``nlg:`` options in endpoints.yml, a model or folder not found
+    ├── NLGDataError          a ``data/nlg/*.jsonl`` line that is not a training example (file:line)
     └── GenerationError       a language model failed to produce a reply
         └── BackendUnavailable   a remote backend could not be reached or answered badly
 
@@ -21,6 +22,10 @@ class NLGError(Exception):
 
 class NLGConfigError(NLGError):
     """The ``nlg:`` configuration cannot be used (the message says which option and why)."""
+
+
+class NLGDataError(NLGError):
+    """Fine-tuning data that cannot be used; the message names the file and line."""
 
 
 class GenerationError(NLGError):

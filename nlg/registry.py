@@ -113,6 +113,7 @@ def _transformers(options: LLMOptions, root: Path) -> TextGenerator:
             max_batch=options.max_batch,
             max_wait_ms=options.max_wait_ms,
             decoder=options.decoder,
+            adapter=Path(options.adapter) if options.adapter else None,
         )
     )
 

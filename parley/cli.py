@@ -103,6 +103,11 @@ def init(path: Path, force: bool) -> None:
     help="Folder for model archives.  [default: <project>/models]",
 )
 @click.option("--force", is_flag=True, help="Retrain everything even if nothing changed.")
+@click.option(
+    "--skip-nlg",
+    is_flag=True,
+    help="Do not fine-tune the NLG model (also: PARLEY_SKIP_NLG_TRAINING=1).",
+)
 @training_inputs
 @click.pass_context
 def train(
@@ -110,12 +115,13 @@ def train(
     project: Path,
     out: Path | None,
     force: bool,
+    skip_nlg: bool,
     config: Path | None,
     domain: Path | None,
     data_paths: tuple[Path, ...],
     fixed_model_name: str | None,
 ) -> None:
-    """Train NLU and dialogue policies into models/<timestamp>.tar.gz.
+    """Train NLU, dialogue policies and (if set up) the NLG model into models/<stamp>.tar.gz.
 
     Only the parts whose inputs changed since the newest model are retrained.
     The subcommands train one part.
@@ -127,10 +133,12 @@ def train(
     if config or domain or data_paths or fixed_model_name:
         paths = project_paths(config, domain, data_paths)
         _run_reporting_errors(
-            lambda: train_parts(project, out, force, paths, model_name=fixed_model_name)
+            lambda: train_parts(
+                project, out, force, paths, model_name=fixed_model_name, skip_nlg=skip_nlg
+            )
         )
         return
-    _run_reporting_errors(lambda: train_command(project, out, force))
+    _run_reporting_errors(lambda: train_command(project, out, force, skip_nlg))
 
 
 @cli.group(invoke_without_command=True)
@@ -362,6 +370,30 @@ def test_nlu(
     )
 
 
+@test_command.command(name="nlg")
+@PROJECT_OPTION
+@MODEL_OPTION
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Folder for nlg_report.json and nlg_report.md (relative to the current directory).",
+)
+@click.option("--sample", default=20, show_default=True, help="Side-by-side rows to write.")
+def test_nlg(project: Path, model: Path | None, out: Path, sample: int) -> None:
+    """Score the base and the fine-tuned NLG model on held-out examples: perplexity, BLEU,
+    ROUGE-L, guard acceptance and facts altered, and a side-by-side sample."""
+    from parley.nlg_evaluation import evaluate_nlg, summary
+
+    def work() -> None:
+        report = evaluate_nlg(project, model, out, sample)
+        click.echo(summary(report))
+        click.echo(f"Reports written to {out}")
+
+    _run_reporting_errors(work)
+
+
 @test_command.command(name="core")
 @PROJECT_OPTION
 @MODEL_OPTION
@@ -521,6 +553,7 @@ T = TypeVar("T")
 def _run_reporting_errors(work: Callable[[], T]) -> T:
     """Run a command; a known error becomes one red line and exit code 1, not a traceback."""
     from dialogue.errors import DialogueError
+    from nlg.errors import NLGError
     from nlu.errors import NLUError
     from parley.errors import ParleyError
     from parley.yamlfile import ProjectFileError
@@ -528,7 +561,14 @@ def _run_reporting_errors(work: Callable[[], T]) -> T:
 
     try:
         return work()
-    except (ParleyError, ProjectFileError, NLUError, DialogueError, UnknownPluginError) as e:
+    except (
+        ParleyError,
+        ProjectFileError,
+        NLUError,
+        NLGError,
+        DialogueError,
+        UnknownPluginError,
+    ) as e:
         _fail(f"error: {e}")
     except KeyboardInterrupt:
         sys.exit(130)

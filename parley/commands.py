@@ -30,7 +30,7 @@ from parley.security.jwt import JwtMethod
 log = logging.getLogger(__name__)
 
 
-def train_command(root: Path, out: Path | None, force: bool) -> Path:
+def train_command(root: Path, out: Path | None, force: bool, skip_nlg: bool = False) -> Path:
     """Validate the project (stop on errors, as ``data validate`` would report them), then train."""
     if not validate_command(root, quiet_if_clean=True):
         raise ConfigError("the project has errors; fix them and train again")
@@ -48,7 +48,12 @@ def train_command(root: Path, out: Path | None, force: bool) -> Path:
             bar.reset(total=steps)
 
         result = train_project(
-            project, out or root / "models", force=force, progress=progress, total_steps=total
+            project,
+            out or root / "models",
+            force=force,
+            progress=progress,
+            total_steps=total,
+            skip_nlg=skip_nlg,
         )
     if not result.trained:
         click.echo(

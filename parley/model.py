@@ -1,7 +1,9 @@
 """Model archives: train a project into ``models/<timestamp>.tar.gz`` and load one back.
 
 An archive holds ``metadata.json`` (fingerprints of the inputs, versions),
-``domain.json``, the NLU pipeline under ``nlu/`` and the policies under ``core/``.
+``domain.json``, the NLU pipeline under ``nlu/``, the policies under ``core/`` and,
+when the project fine-tunes its NLG model, the LoRA adapter under ``nlg/adapter``
+(:mod:`parley.nlg_training`).
 Training compares the project's fingerprints with the newest archive's and
 retrains only the parts whose inputs changed; the rest is copied over.
 """
@@ -21,10 +23,19 @@ from typing import Any
 
 from dialogue.domain import Domain
 from dialogue.policies.ensemble import PolicyEnsemble
+from nlg.backends.model_files import cache_root
 from nlu.pipeline import NLUPipeline
 from parley import __version__
 from parley.e2e_training import has_untagged_texts, with_understood_texts
 from parley.errors import ModelLoadError, ModelNotFound
+from parley.nlg_training import (
+    ADAPTER,
+    llm_options,
+    nlg_examples,
+    nlg_fingerprint,
+    skip_requested,
+    train_nlg,
+)
 from parley.project import Project
 
 log = logging.getLogger(__name__)
@@ -33,14 +44,15 @@ Progress = Callable[[str], None]
 """Called once per training step (NLU component or policy) with what is being trained."""
 NLU_INPUTS = ("config_nlu", "nlu")
 CORE_INPUTS = ("config_policies", "domain", "stories")
-_PARTS = (("nlu", NLU_INPUTS), ("core", CORE_INPUTS))
+NLG_INPUTS = ("nlg",)
+_PARTS = (("nlu", NLU_INPUTS), ("core", CORE_INPUTS), ("nlg", NLG_INPUTS))
 ARCHIVE_SUFFIX = ".tar.gz"
 
 
 @dataclass(frozen=True)
 class TrainResult:
     path: Path
-    trained: tuple[str, ...]  # the parts retrained: "nlu", "core"; empty when up to date
+    trained: tuple[str, ...]  # the parts retrained: "nlu", "core", "nlg"; empty when up to date
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ class TrainedModel:
     interpreter: NLUPipeline
     policy: PolicyEnsemble
     metadata: Mapping[str, Any]
+    nlg_adapter: Path | None = None  # the fine-tuned NLG adapter, unpacked into the cache
 
 
 def _archive_order(path: Path) -> tuple[str, int]:
@@ -86,8 +99,9 @@ def train_project(
     progress: Progress | None = None,
     total_steps: Callable[[int], None] | None = None,
     *,
-    parts: Sequence[str] = ("nlu", "core"),
+    parts: Sequence[str] = ("nlu", "core", "nlg"),
     model_name: str | None = None,
+    skip_nlg: bool = False,
 ) -> TrainResult:
     """Train what changed since the newest archive and write a new archive.
 
@@ -95,15 +109,21 @@ def train_project(
     will be called (for a progress bar). ``parts`` limits training to ``"nlu"`` or
     ``"core"`` (the other part is taken from the newest archive, if there is one);
     ``model_name`` names the archive ``<model_name>.tar.gz`` instead of a timestamp.
+    The NLG model is fine-tuned only when the project configures it, and not at all
+    with ``skip_nlg`` or ``PARLEY_SKIP_NLG_TRAINING=1`` (the newest archive's is kept).
     """
     say = progress or (lambda _message: None)
     fingerprints = project.fingerprints()
+    nlg_options = None if skip_nlg or skip_requested() else llm_options(project)
+    if nlg_options is not None and "nlg" in parts:
+        fingerprints["nlg"] = nlg_fingerprint(nlg_examples(project, nlg_options), nlg_options)
     previous = None if force else _reusable(newest_model(models_dir))
     old = _read_metadata(previous).get("fingerprints", {}) if previous else {}
     stale = [
         part
-        for part, inputs in (("nlu", NLU_INPUTS), ("core", CORE_INPUTS))
+        for part, inputs in _PARTS
         if part in parts
+        and all(k in fingerprints for k in inputs)
         and (previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs))
     ]
     if not stale and previous is not None and model_name is None:
@@ -112,7 +132,8 @@ def train_project(
     ensemble = PolicyEnsemble.build(project.config.policies)
     if total_steps is not None:
         nlu_steps = len(pipeline.component_names) if "nlu" in stale else 0
-        total_steps(nlu_steps + (len(ensemble.policies) if "core" in stale else 0))
+        nlg_steps = 1 if "nlg" in stale else 0
+        total_steps(nlu_steps + (len(ensemble.policies) if "core" in stale else 0) + nlg_steps)
     with tempfile.TemporaryDirectory(prefix="parley-train-") as tmp:
         work = Path(tmp)
         if previous is not None:
@@ -121,6 +142,9 @@ def train_project(
             _train_nlu(project, pipeline, work / "nlu", say)
         if "core" in stale:
             _train_core(project, ensemble, work / "core", say)
+        if "nlg" in stale and nlg_options is not None:
+            shutil.rmtree(work / "nlg", ignore_errors=True)
+            train_nlg(project, nlg_options, work / "nlg", say)
         _write_json(work / "domain.json", project.domain.model_dump(mode="json"))
         model_id = model_name or _new_model_id(models_dir)
         recorded = _recorded(fingerprints, old, stale)
@@ -135,7 +159,7 @@ def _recorded(
     """The inputs each part of the archive was trained on: a part not trained now keeps the
     fingerprints of the archive it comes from (none if absent), so it is retrained later."""
     recorded = dict(fingerprints)
-    for part, inputs in (("nlu", NLU_INPUTS), ("core", CORE_INPUTS)):
+    for part, inputs in _PARTS:
         if part in trained:
             continue
         for key in set(inputs) - {k for p, i in _PARTS if p in trained for k in i}:
@@ -244,6 +268,28 @@ def load_model(archive: Path) -> TrainedModel:
             policy = PolicyEnsemble.load(work / "core")
         except Exception as e:  # any failure here means the archive is unusable
             raise ModelLoadError(f"{archive}: cannot load model ({type(e).__name__}: {e})") from e
-    return TrainedModel(
-        str(metadata.get("model_id", archive.stem)), domain, interpreter, policy, metadata
-    )
+        adapter = _cached_adapter(work / "nlg" / ADAPTER, metadata)
+    model_id = str(metadata.get("model_id", archive.stem))
+    return TrainedModel(model_id, domain, interpreter, policy, metadata, adapter)
+
+
+def _cached_adapter(adapter: Path, metadata: Mapping[str, Any]) -> Path | None:
+    """The archive's NLG adapter, copied once into ``$PARLEY_CACHE/adapters/<fingerprint>``
+    (the model is loaded from it after the unpacked archive is gone)."""
+    if not (adapter / "adapter_config.json").exists():
+        return None
+    key = metadata.get("fingerprints", {}).get("nlg") or str(metadata.get("model_id"))
+    target = cache_root() / "adapters" / key[:32]
+    if not (target / "adapter_config.json").exists():
+        staging = Path(tempfile.mkdtemp(dir=_made(target.parent), prefix=".unpacking-"))
+        shutil.copytree(adapter, staging, dirs_exist_ok=True)
+        try:
+            staging.rename(target)
+        except OSError:  # another process unpacked it meanwhile
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _made(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -135,8 +135,9 @@ def train_parts(
     out: Path | None,
     force: bool,
     paths: ProjectPaths,
-    parts: Sequence[str] = ("nlu", "core"),
+    parts: Sequence[str] = ("nlu", "core", "nlg"),
     model_name: str | None = None,
+    skip_nlg: bool = False,
 ) -> Path:
     """Validate (stop on errors), then train ``parts`` into ``out`` (default ``root/models``)."""
     import warnings
@@ -177,6 +178,7 @@ def train_parts(
             total_steps=total,
             parts=parts,
             model_name=model_name,
+            skip_nlg=skip_nlg,
         )
     if not result.trained:
         click.echo(f"Nothing changed since {result.path}; it is up to date (use --force).")
@@ -303,9 +305,13 @@ def _train_part(part: str) -> click.Command:
         paths = project_paths(config, domain, data_paths)
         _report(lambda: train_parts(project, out, force, paths, (part,), fixed_model_name))
 
-    what = "the NLU pipeline" if part == "nlu" else "the dialogue policies"
+    what = {
+        "nlu": "the NLU pipeline",
+        "core": "the dialogue policies",
+        "nlg": "the fine-tuned NLG model (nlg: {finetune: ...} in endpoints.yml)",
+    }[part]
     command.help = (
-        f"Train only {what}; the other part comes from the newest model, if there is one."
+        f"Train only {what}; the other parts come from the newest model, if there is one."
     )
     return command
 
@@ -409,6 +415,7 @@ def register(cli: click.Group, train: click.Group, data: click.Group, shell: cli
     """Add this module's commands to ``parley``'s groups."""
     train.add_command(_train_part("nlu"))
     train.add_command(_train_part("core"))
+    train.add_command(_train_part("nlg"))
     shell.add_command(shell_nlu_command)
     data.add_command(split_group)
     data.add_command(convert_group)

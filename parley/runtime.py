@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from actions.errors import ActionsUnavailable
 from actions.executors import EXECUTORS
@@ -79,6 +80,19 @@ def custom_action_executor(endpoints: EndpointsConfig, project_root: Path) -> Cu
         raise ConfigError(str(e)) from e
 
 
+def with_finetuned_adapter(
+    nlg_type: str, options: dict[str, Any], adapter: Path | None
+) -> dict[str, Any]:
+    """``options`` serving the archive's fine-tuned adapter, when the project fine-tunes its
+    local model and has not turned serving it off (``finetune: {serve: false}``)."""
+    finetune = options.get("finetune")
+    if adapter is None or nlg_type not in ("llm", "LLMNaturalLanguageGenerator"):
+        return options
+    if finetune is None or not finetune.get("serve", True) or options.get("adapter"):
+        return options
+    return {**options, "adapter": str(adapter)}
+
+
 async def build_agent(
     project_root: Path,
     model: Path | None = None,
@@ -97,6 +111,7 @@ async def build_agent(
         if nlg_config
         else {}
     )
+    nlg_options = with_finetuned_adapter(nlg_type, nlg_options, trained.nlg_adapter)
     # An LLM NLG loads its model here: seconds of work, kept off the event loop.
     try:
         nlg = await asyncio.to_thread(

@@ -19,6 +19,10 @@ import asyncpg
 import pytest
 from sqlalchemy import URL, make_url
 
+# Tests that train the reference bot should not spend minutes fine-tuning its NLG model;
+# the tests of fine-tuning clear this themselves.
+os.environ.setdefault("PARLEY_SKIP_NLG_TRAINING", "1")
+
 POSTGRES_URL_ENV = "PARLEY_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 

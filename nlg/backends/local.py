@@ -40,6 +40,7 @@ class LocalModelOptions:
     max_wait_ms: float = 5.0
     decoder: Literal["auto", "lean", "transformers"] = "auto"
     prefix_cache: int = 16  # recent prompts whose keys/values the lean decoder reuses
+    adapter: Path | None = None  # a LoRA adapter merged into the weights at load
 
 
 def pick_device(device: str) -> str:
@@ -93,7 +94,7 @@ class TransformersGenerator:
             if options.threads:
                 torch.set_num_threads(options.threads)
             device = pick_device(options.device)
-            model, tokenizer = load_causal_lm(options.model, device, cache)
+            model, tokenizer = load_causal_lm(options.model, device, cache, options.adapter)
             dtype = pick_dtype(options.dtype, device, model)
             kind, cached = options.decoder, options.prefix_cache
             decoder = build_decoder(model, tokenizer, dtype, kind, prefix_cache=cached)
@@ -103,6 +104,8 @@ class TransformersGenerator:
         _, tokenizer, stops = queue.ready()
         vocabulary = VocabularyMask(tokenizer, always=set(stops))
         name = str(options.model or "bundled SmolLM2-135M-Instruct")
+        if options.adapter is not None:
+            name += " + fine-tuned adapter"
         return cls(tokenizer, queue, name, vocabulary)
 
     def prompt_ids(self, request: GenerationRequest) -> list[int]:

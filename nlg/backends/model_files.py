@@ -92,8 +92,14 @@ def converted_gguf(gguf: Path, cache: Path | None = None) -> tuple[Path, bool]:
     return target, True
 
 
-def load_causal_lm(source: str | None, device: str, cache: Path | None = None) -> tuple[Any, Any]:
-    """``(model, tokenizer)`` in eval mode on ``device``, weights in float32."""
+def load_causal_lm(
+    source: str | None, device: str, cache: Path | None = None, adapter: Path | None = None
+) -> tuple[Any, Any]:
+    """``(model, tokenizer)`` in eval mode on ``device``, weights in float32.
+
+    ``adapter``: a LoRA adapter folder (``parley train nlg``), merged into the
+    weights here, so every decoder serves the tuned model at the base model's speed.
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = resolve_model(source)
@@ -105,4 +111,19 @@ def load_causal_lm(source: str | None, device: str, cache: Path | None = None) -
         tokenizer = AutoTokenizer.from_pretrained(str(path))
     except (OSError, ValueError) as e:
         raise NLGConfigError(f"nlg.model: cannot load {path}: {e}") from e
+    if adapter is not None:
+        model = merged_adapter(model, adapter)
     return model, tokenizer
+
+
+def merged_adapter(model: Any, adapter: Path) -> Any:
+    """``model`` with the LoRA adapter in ``adapter`` added into its weights."""
+    from peft import PeftModel
+
+    if not (adapter / "adapter_config.json").exists():
+        raise NLGConfigError(f"nlg.adapter: {adapter} has no adapter_config.json")
+    try:
+        tuned = PeftModel.from_pretrained(model, str(adapter))
+    except (OSError, ValueError, KeyError) as e:
+        raise NLGConfigError(f"nlg.adapter: cannot load {adapter}: {e}") from e
+    return tuned.merge_and_unload().eval()
