@@ -9,7 +9,7 @@ import socket
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import click
 from tqdm import tqdm
@@ -38,6 +38,12 @@ def train_command(root: Path, out: Path | None, force: bool, skip_nlg: bool = Fa
     project = Project.load(root)
     warnings.filterwarnings("ignore", category=UnsupportedComponentWarning)  # reported above
     warnings.filterwarnings("ignore", category=UnsupportedPolicyWarning)
+    return train_with_progress(project, out or root / "models", force=force, skip_nlg=skip_nlg)
+
+
+def train_with_progress(project: Project, out: Path, **options: Any) -> Path:
+    """Train ``project`` into ``out`` under a progress bar; say what was trained, or that
+    nothing changed. ``options`` go to :func:`parley.model.train_project`."""
     with tqdm(desc="Training", unit=" step", leave=True, delay=0.2) as bar:
 
         def progress(message: str) -> None:
@@ -47,14 +53,7 @@ def train_command(root: Path, out: Path | None, force: bool, skip_nlg: bool = Fa
         def total(steps: int) -> None:
             bar.reset(total=steps)
 
-        result = train_project(
-            project,
-            out or root / "models",
-            force=force,
-            progress=progress,
-            total_steps=total,
-            skip_nlg=skip_nlg,
-        )
+        result = train_project(project, out, progress=progress, total_steps=total, **options)
     if not result.trained:
         click.echo(
             f"Nothing changed since {result.path}; it is up to date (use --force to retrain)."

@@ -142,11 +142,9 @@ def train_parts(
     """Validate (stop on errors), then train ``parts`` into ``out`` (default ``root/models``)."""
     import warnings
 
-    from tqdm import tqdm
-
     from dialogue.policies.errors import UnsupportedPolicyWarning
     from nlu.errors import UnsupportedComponentWarning
-    from parley.model import train_project
+    from parley.commands import train_with_progress
     from parley.project import Project, validate_project
     from parley.project.rasa_keys import IgnoredRasaKey
 
@@ -161,30 +159,14 @@ def train_parts(
     for category in (UnsupportedComponentWarning, UnsupportedPolicyWarning, IgnoredRasaKey):
         warnings.filterwarnings("ignore", category=category)  # reported by the validation
     project = Project.load(root, paths=paths)
-    with tqdm(desc="Training", unit=" step", leave=True, delay=0.2) as bar:
-
-        def progress(message: str) -> None:
-            bar.set_postfix_str(message[:60])
-            bar.update(1)
-
-        def total(steps: int) -> None:
-            bar.reset(total=steps)
-
-        result = train_project(
-            project,
-            out or root / "models",
-            force=force,
-            progress=progress,
-            total_steps=total,
-            parts=parts,
-            model_name=model_name,
-            skip_nlg=skip_nlg,
-        )
-    if not result.trained:
-        click.echo(f"Nothing changed since {result.path}; it is up to date (use --force).")
-    else:
-        click.echo(f"Trained {' and '.join(result.trained)}; model saved to {result.path}")
-    return result.path
+    return train_with_progress(
+        project,
+        out or root / "models",
+        force=force,
+        parts=parts,
+        model_name=model_name,
+        skip_nlg=skip_nlg,
+    )
 
 
 def shell_nlu(root: Path, model: Path | None) -> None:
