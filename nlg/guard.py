@@ -262,7 +262,10 @@ class FactGuard:
 
     def _moved_negations(self, template: str, stated: list[list[Tok]]) -> list[Reason]:
         """A negation that moved to another claim: "A is free, B is not" -> "A is not, B is"."""
-        units = [u for s in claims(analyse(template)) for u in _units(s)]
+        sentences = claims(analyse(template))
+        # The template's clauses cut as the candidate's are, so that a clause repeated
+        # word for word always has itself to compare with.
+        units = [u for s in sentences for u in (*_units(s), *_pieces(s))]
         pairs: list[Reason] = []
         for piece in (p for s in stated for p in _pieces(s)):
             words = content(piece)
