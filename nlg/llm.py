@@ -42,8 +42,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from dialogue.events import UserUttered
 from dialogue.tracker import Tracker
 from nlg.errors import GenerationError
+from nlg.facts import extract_facts
 from nlg.guard import FactGuard, Verdict
 from nlg.hygiene import OutputFilter
 from nlg.interfaces import BotMessage, ChatMessage, GenerationRequest, TextGenerator
@@ -129,7 +131,7 @@ class LLMNLG:
         self, message: BotMessage, tracker: Tracker, extra: Mapping[str, Any]
     ) -> BotMessage:
         template = message.text or ""
-        customer = _latest_user_text(tracker)
+        customer = _request_text(tracker)
         slot_values = [str(v) for v in {**tracker.slots, **extra}.values() if v is not None]
         lead_in = self.settings.rephrase_style == "lead_in"
         if lead_in:
@@ -277,6 +279,46 @@ def _extractive(
 def _latest_user_text(tracker: Tracker) -> str:
     latest = tracker.latest_message
     return latest.text if latest is not None and latest.text else ""
+
+
+def _request_text(tracker: Tracker, lookback: int = 3) -> str:
+    """What the customer asked that this reply answers, for its lead-in.
+
+    Usually the latest message; but when that message only gives a value the bot
+    asked for ("jane.doe@example.com", "it's PO-48213"), the reply answers the
+    request before it ("ugh, still waiting on my boots"), which is what a lead-in
+    should acknowledge. Looks back at most ``lookback`` messages of this session.
+    """
+    latest = _latest_user_text(tracker)
+    for seen, event in enumerate(_user_texts(tracker)):
+        if seen >= lookback:
+            break
+        if not _only_gives_a_value(event):
+            return event
+    return latest
+
+
+def _user_texts(tracker: Tracker) -> list[str]:
+    events = reversed(tracker.events_after_latest_session_start())
+    return [e.text for e in events if isinstance(e, UserUttered) and e.text]
+
+
+_FILLER = frozenset(
+    {
+        *("it", "it's", "its", "is", "my", "the", "a", "this", "that's", "here", "you", "go"),
+        *("sure", "ok", "okay", "yes", "email", "address", "order", "number", "id", "mine"),
+        *("please", "thanks"),
+    }
+)
+
+
+def _only_gives_a_value(text: str) -> bool:
+    """``text`` states a fact (email, id, number) and, besides it, only filler words."""
+    facts = extract_facts(text)
+    for fact in facts:
+        text = text.replace(fact, " ")
+    words = {w.strip(".,!?:;\"'").lower() for w in text.split()}
+    return bool(facts) and words - {""} <= _FILLER
 
 
 def _annotated(

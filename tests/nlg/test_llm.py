@@ -132,6 +132,30 @@ async def test_thanks_and_a_reported_problem_allow_welcome_and_sorry() -> None:
     assert late is not None and late.text == f"I'm sorry for the wait. {SHIPPING}"
 
 
+async def test_a_reply_to_a_bare_email_acknowledges_the_request_the_email_answered() -> None:
+    # The bot asked for the email; the order status answers "my order is late", not the email.
+    generator = ScriptedGenerator({"my order PO-1 is late": "I'm sorry for the wait."})
+    tracker = conversation("my order PO-1 is late", "jane.doe@example.com", order_number="PO-1")
+
+    message = await llm(generator, candidates=1).generate("utter_order", tracker)
+
+    assert generator.requests[0].messages[-1].content == "<customer>my order PO-1 is late</customer>"
+    assert message is not None and message.text == "I'm sorry for the wait. Order PO-1 ships today."
+
+
+@pytest.mark.parametrize(
+    "latest", ["how much is shipping to PO Box 12?", "shipping?", "ok thanks, and shipping"]
+)
+async def test_a_message_that_asks_something_itself_is_the_one_acknowledged(latest: str) -> None:
+    generator = ScriptedGenerator({latest: "Happy to explain the shipping."})
+
+    await llm(generator, candidates=1).generate(
+        "utter_shipping", conversation("my order PO-1 is late", latest)
+    )
+
+    assert generator.requests[0].messages[-1].content == f"<customer>{latest}</customer>"
+
+
 async def test_candidates_are_one_greedy_and_seeded_samples_and_the_first_passing_is_sent() -> None:
     drafts = ["Sorry about that.", "Shipping is cheap!", "Good question!", "Happy to help."]
     generator = ScriptedGenerator({"shipping?": drafts})
