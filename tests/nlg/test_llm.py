@@ -139,7 +139,8 @@ async def test_a_reply_to_a_bare_email_acknowledges_the_request_the_email_answer
 
     message = await llm(generator, candidates=1).generate("utter_order", tracker)
 
-    assert generator.requests[0].messages[-1].content == "<customer>my order PO-1 is late</customer>"
+    asked = generator.requests[0].messages[-1].content
+    assert asked == "<customer>my order PO-1 is late</customer>"
     assert message is not None and message.text == "I'm sorry for the wait. Order PO-1 ships today."
 
 
