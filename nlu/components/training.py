@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +39,7 @@ class TrainingSettings:
     validation_examples: int = 0
     patience: int = 5
     seed: int = 42
+    max_training_time: float | None = None  # seconds; training stops after the epoch that passes it
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ def fit(
     best: tuple[float, dict[str, torch.Tensor]] | None = None
     stale = 0
     bar = tqdm(range(epochs), desc=description, unit=" epoch", leave=False, disable=None)
-    for _ in bar:
+    log = EpochLog(description, epochs, quiet=not bar.disable)
+    for epoch in bar:
         network.train()
         shuffled = rng.permutation(train)
         loss_sum = hits = seen = 0.0
@@ -134,11 +138,48 @@ def fit(
             else:
                 stale += 1
         bar.set_postfix(postfix)
-        if validation and stale >= settings.patience:
+        out_of_time = log.epoch_done(epoch + 1, postfix, settings.max_training_time)
+        if (validation and stale >= settings.patience) or out_of_time:
             break
     if best is not None:
         network.load_state_dict(best[1])
     network.eval()
+
+
+class EpochLog:
+    """Progress lines for logs: when the bar is off (output is not a terminal, as in CI or
+    ``parley train > train.log 2>&1``), one line per epoch, at most every ``every``
+    seconds, with the loss, accuracy, elapsed time and an estimate of what is left."""
+
+    def __init__(self, description: str, epochs: int, quiet: bool, every: float = 10.0) -> None:
+        self.description, self.epochs, self.quiet, self.every = description, epochs, quiet, every
+        self.started = time.monotonic()
+        self.last = -math.inf
+
+    def epoch_done(self, epoch: int, postfix: dict[str, str], limit: float | None) -> bool:
+        """Report ``epoch`` (1-based) if due; whether ``limit`` seconds have passed."""
+        now = time.monotonic()
+        elapsed = now - self.started
+        out_of_time = limit is not None and elapsed >= limit
+        if not self.quiet and (
+            now - self.last >= self.every or epoch == self.epochs or out_of_time
+        ):
+            self.last = now
+            left = elapsed / epoch * (self.epochs - epoch)
+            scores = " ".join(f"{k} {v}" for k, v in postfix.items())
+            stop = " (max_training_time reached)" if out_of_time else ""
+            print(
+                f"{self.description}: epoch {epoch}/{self.epochs} {scores}, "
+                f"{_clock(elapsed)} elapsed, ~{_clock(left)} left{stop}",
+                file=sys.stderr,
+                flush=True,
+            )
+        return out_of_time
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
 
 
 def evaluate(

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from nlu import NLUPipeline, TrainingData
-from nlu.interfaces import TrainingExample
+from nlu.errors import PipelineConfigError
+from nlu.interfaces import Message, TrainingExample
 from tests.nlu.data import HELD_OUT, example, examples, four_intents
 
 SPARSE = [
@@ -177,3 +178,51 @@ def test_a_fine_tuned_encoder_is_saved_in_the_model_and_loaded_from_it(tmp_path:
         assert loaded.parse(text).to_dict() == nlu.parse(text).to_dict()
     correct = sum(loaded.parse(text).intent_name == intent for text, intent in HELD_OUT)
     assert correct >= 9
+
+
+def test_predictions_run_in_bounded_chunks_and_match_one_by_one_parsing(
+    flights_nlu: NLUPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After training the whole training set passes through `process`: never as one batch.
+    from nlu.components import joint
+
+    classifier = flights_nlu.steps[-1][1]
+    network = classifier.network
+    sizes: list[int] = []
+    forward = network.forward
+    monkeypatch.setattr(
+        network, "forward", lambda batch: sizes.append(len(batch.lengths)) or forward(batch)
+    )
+    monkeypatch.setattr(joint, "PROCESS_BATCH", 16)
+    texts = [e.text for e in generated_flights(seed=7, count=40)]
+    messages = [Message(text=text) for text in texts]
+
+    flights_nlu.process(messages)
+
+    assert max(sizes) <= 16 and sum(sizes) == 40
+    for message, text in zip(messages, texts, strict=True):
+        alone = flights_nlu.parse(text)
+        assert message.intent is not None and message.intent.name == alone.intent.name
+        assert [(e.value, e.role) for e in message.entities] == [
+            (e.value, e.role) for e in alone.entities
+        ]
+
+
+def test_training_stops_at_max_training_time_and_logs_progress_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = TrainingData(examples=generated_flights(seed=1, count=40))
+    config = {"name": "DIETClassifier", "epochs": 3000, "max_training_time": 1}
+
+    trained([*SPARSE, config], data)
+
+    lines = [line for line in capsys.readouterr().err.splitlines() if "epoch" in line]
+    assert lines[0].startswith("DIETClassifier: epoch 1/3000 loss ")
+    assert "left" in lines[0] and "max_training_time reached" in lines[-1]
+    assert int(lines[-1].split("epoch ")[1].split("/")[0]) < 3000
+
+
+@pytest.mark.parametrize("value", [0, -5, "soon", True])
+def test_max_training_time_must_be_positive_seconds(value: object) -> None:
+    with pytest.raises(PipelineConfigError, match="max_training_time"):
+        NLUPipeline.build([*SPARSE, {"name": "DIETClassifier", "max_training_time": value}])
