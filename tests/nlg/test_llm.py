@@ -132,6 +132,16 @@ async def test_thanks_and_a_reported_problem_allow_welcome_and_sorry() -> None:
     assert late is not None and late.text == f"I'm sorry for the wait. {SHIPPING}"
 
 
+async def test_asking_about_returns_or_refunds_is_not_a_problem_to_apologise_for() -> None:
+    said = "what's your return and refund policy?"
+    nlg = llm(ScriptedGenerator({said: "I'm sorry for any inconvenience."}), candidates=1)
+
+    message = await nlg.generate("utter_shipping", conversation(said))
+
+    assert message is not None and message.text == SHIPPING
+    assert "reported no problem" in message.metadata["nlg"]["reason"]
+
+
 async def test_a_reply_to_a_bare_email_acknowledges_the_request_the_email_answered() -> None:
     # The bot asked for the email; the order status answers "my order is late", not the email.
     generator = ScriptedGenerator({"my order PO-1 is late": "I'm sorry for the wait."})
