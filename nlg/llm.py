@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any, Literal
 
 from dialogue.events import UserUttered
@@ -289,18 +290,16 @@ def _request_text(tracker: Tracker, lookback: int = 3) -> str:
     request before it ("ugh, still waiting on my boots"), which is what a lead-in
     should acknowledge. Looks back at most ``lookback`` messages of this session.
     """
-    latest = _latest_user_text(tracker)
-    for seen, event in enumerate(_user_texts(tracker)):
-        if seen >= lookback:
-            break
-        if not _only_gives_a_value(event):
-            return event
-    return latest
+    recent = islice(_user_texts(tracker), lookback)
+    request = next((text for text in recent if not _only_gives_a_value(text)), None)
+    return request if request is not None else _latest_user_text(tracker)
 
 
-def _user_texts(tracker: Tracker) -> list[str]:
-    events = reversed(tracker.events_after_latest_session_start())
-    return [e.text for e in events if isinstance(e, UserUttered) and e.text]
+def _user_texts(tracker: Tracker) -> Iterator[str]:
+    """The texts of this session's user messages, latest first."""
+    for event in reversed(tracker.events_after_latest_session_start()):
+        if isinstance(event, UserUttered) and event.text:
+            yield event.text
 
 
 _FILLER = frozenset(

@@ -305,6 +305,7 @@ class LlamaDecoder:
         x = functional.embedding(ids, self.embed)
         cos, sin = self._rotary(positions)
         start, width = self.length, ids.shape[1]
+        mask = self._grouped_mask(mask)
         for index, layer in enumerate(self.layers):
             x = x + self._attention(index, layer, self._norm(x, layer.norm_1), cos, sin, mask)
             gate, up = layer.gate_up(self._norm(x, layer.norm_2)).chunk(2, -1)
@@ -333,6 +334,16 @@ class LlamaDecoder:
         merged = attended.transpose(1, 2).reshape(batch, width, q_size)
         return layer.out(merged)
 
+    def _grouped_mask(self, mask: Tensor) -> Tensor:
+        """``mask`` ``[B, 1, W, L]`` for :meth:`_grouped_attention`'s folded queries: each
+        query position's row once per query head of a group (unchanged for one position)."""
+        batch, _, width, keys = mask.shape
+        if width == 1:
+            return mask
+        group = self.heads // self.kv_heads
+        expanded = mask[:, :, None].expand(-1, -1, group, -1, -1)
+        return expanded.reshape(batch, 1, group * width, keys)
+
     def _grouped_attention(self, q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:
         """Attention of ``q`` ``[B, heads, W, D]`` over the shared key/value heads.
 
@@ -342,14 +353,7 @@ class LlamaDecoder:
         made attention over a long cache in bfloat16 about 6x slower.
         """
         batch, heads, width, dim = q.shape
-        group = heads // self.kv_heads
-        folded = q.reshape(batch, self.kv_heads, group * width, dim)
-        if mask.shape[2] > 1:  # one mask row per query position: repeat it for each head
-            mask = (
-                mask[:, :, None]
-                .expand(-1, -1, group, -1, -1)
-                .reshape(mask.shape[0], 1, group * width, mask.shape[-1])
-            )
+        folded = q.reshape(batch, self.kv_heads, heads // self.kv_heads * width, dim)
         attended = functional.scaled_dot_product_attention(
             folded, k, v, attn_mask=mask, scale=1 / math.sqrt(self.head_dim)
         )

@@ -93,17 +93,8 @@ def _training(reader: Options, base: TrainingSettings) -> TrainingSettings:
         ),
         patience=reader.integer("early_stopping_patience", base.patience, minimum=1),
         seed=reader.integer("random_seed", base.seed),
-        max_training_time=_seconds(reader, "max_training_time", base.max_training_time),
+        max_training_time=reader.positive("max_training_time", base.max_training_time),
     )
-
-
-def _seconds(reader: Options, key: str, default: float | None) -> float | None:
-    value = reader.raw(key)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise PipelineConfigError(f"{reader.component}: option {key!r} must be seconds > 0")
-    return float(value)
 
 
 def _positive(reader: Options, key: str, value: Any, default: int) -> int:

@@ -66,6 +66,15 @@ class Options:
             raise self._fail(key, f"a number between {low} and {high}")
         return float(value)
 
+    def positive(self, key: str, default: float | None) -> float | None:
+        """A number greater than 0, or ``default`` (which may be None: not set)."""
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self._fail(key, "a number > 0")
+        return float(value)
+
     def numbers(self, key: str, default: Sequence[float], low: float) -> tuple[float, ...]:
         """A number or a non-empty list of numbers, each greater than ``low``."""
         value = self._get(key)
