@@ -88,9 +88,17 @@ def _fills_this_turn(tracker: Tracker) -> list[SlotSet]:
 
 
 def _free_text_fills(tracker: Tracker) -> dict[str, object]:
-    """Slots this message filled with its whole text, and the values they had before."""
+    """Slots this message filled with its whole text, and the values they had before.
+
+    A value the NLU found as an entity is not free text, even when it is the whole
+    message: "PO-10377" typed when asked for an order number is an answer, whatever
+    intent the message was given.
+    """
     message = tracker.latest_message
     if message is None or not message.text:
+        return {}
+    found = message.parse_data.entities if message.parse_data else ()
+    if any(str(entity.value) == message.text for entity in found):
         return {}
     before = Tracker(tracker.conversation_id, _until_message(tracker), tracker.initial_slots)
     return {

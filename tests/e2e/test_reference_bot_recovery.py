@@ -74,3 +74,15 @@ def test_order_details_need_the_email_on_the_order(server: Server) -> None:
     refused = texts(customer.says("sam.lee@example.org"))
     assert "doesn't match order PO-48213" in refused and "hiking boots" not in refused
     assert "hiking boots" in texts(customer.says("it's jane.doe@example.com"))
+
+
+def test_a_bare_order_number_answers_the_return_form_whatever_its_intent(server: Server) -> None:
+    # "PO-10377" alone reads as an order-status request to the NLU; it is still the answer.
+    customer = Customer(server)
+    assert "Which order" in texts(customer.says("I'd like to return something"))
+
+    reply = texts(customer.says("PO-10377"))
+
+    assert "email address" in reply and "order number" not in reply
+    assert customer.tracker()["slots"]["order_number"] == "PO-10377"
+    assert "Which item" in texts(customer.says("jane.doe@example.com"))
