@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs
 
+import aiohttp
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -140,12 +141,14 @@ class TwilioInput:
         number = self.settings.twilio_number
         if sender.startswith("whatsapp:") and not number.startswith("whatsapp:"):
             number = f"whatsapp:{number}"
+        replies = await agent.handle_message(message)
         try:
-            for reply in await agent.handle_message(message):
+            for reply in replies:
                 for arguments in sms_messages(reply):
                     await self.client().messages.create_async(to=sender, from_=number, **arguments)
-        except TwilioException as e:
-            # Twilio retries a webhook not answered 200; the turn must not run twice.
+        except (TwilioException, aiohttp.ClientError, TimeoutError) as e:
+            # Twilio retries a webhook not answered 200; the turn must not run twice,
+            # whether Twilio refused the reply or could not be reached at all.
             logger.error("twilio: replying to %s failed: %s", sender, e)
 
 

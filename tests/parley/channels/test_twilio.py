@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import itertools
 import re
+import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -184,6 +185,22 @@ async def test_a_reply_twilio_refuses_is_logged_and_the_webhook_still_answered(
 
     assert response.status_code == 200
     assert "Authenticate" in caplog.text
+
+
+async def test_a_reply_that_cannot_reach_twilio_is_logged_and_the_webhook_still_answered(
+    fake: FakeApi, agent: EchoAgent, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    channel = channel_for(fake, twilio_api_url=unreachable)
+    transport = httpx.ASGITransport(create_app(agent, [channel]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await post(client, inbound("hello"))
+
+    assert response.status_code == 200
+    assert [m.text for m in agent.received] == ["hello"]
+    assert "twilio: replying to +15551234567 failed" in caplog.text
 
 
 def test_the_moodbots_rasa_credentials_are_accepted_and_a_missing_key_refused() -> None:
