@@ -5,6 +5,9 @@
 * A ``user:`` step without an intent gets, for the policies, the intent the trained NLU
   model gives its text (:func:`with_understood_texts`): at run time the policies see that
   intent for the same words, so training and prediction see the same conversation.
+  The stories also stay as written, read by their words (:func:`for_policies`): the
+  intent alone cannot tell "my name is joe" from "my name is bob", and a policy that
+  reads text (TEDPolicy) predicts from both readings, as Rasa's TED does.
 """
 
 from __future__ import annotations
@@ -39,6 +42,14 @@ def with_understood_texts(stories: Sequence[Story], interpreter: Interpreter) ->
         else story
         for story in stories
     ]
+
+
+def for_policies(stories: Sequence[Story], interpreter: Interpreter) -> list[Story]:
+    """What the policies learn from: every story and rule with understood intents, plus
+    the stories with intent-less ``user:`` text once more as written (never rules: a rule
+    step without an intent would match any intent)."""
+    as_written = [s for s in stories if s.kind == "story" and has_untagged_texts([s])]
+    return [*with_understood_texts(stories, interpreter), *as_written]
 
 
 def _understood(step: Step, interpreter: Interpreter) -> Step:

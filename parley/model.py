@@ -26,7 +26,7 @@ from dialogue.policies.ensemble import PolicyEnsemble
 from nlg.backends.model_files import cache_root
 from nlu.pipeline import NLUPipeline
 from parley import __version__
-from parley.e2e_training import has_untagged_texts, with_understood_texts
+from parley.e2e_training import for_policies, has_untagged_texts
 from parley.errors import ModelLoadError, ModelNotFound
 from parley.nlg_training import (
     ADAPTER,
@@ -182,7 +182,7 @@ def _train_core(project: Project, ensemble: PolicyEnsemble, directory: Path, say
     stories = [*project.stories, *project.rules]
     nlu = directory.parent / "nlu"
     if has_untagged_texts(stories) and nlu.is_dir():  # end-to-end `user:` text without intent
-        stories = with_understood_texts(stories, NLUPipeline.load(nlu))
+        stories = for_policies(stories, NLUPipeline.load(nlu))
     ensemble.train(stories, project.domain, progress=say)
     ensemble.persist(directory)
 

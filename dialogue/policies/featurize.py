@@ -15,7 +15,10 @@ A state holds
   text and list slots read :data:`ANY_VALUE`, bool ``"true"``/``"false"``,
   categorical the lower-cased value (or :data:`OTHER_CATEGORY`), float a bucket
   of the value normalised to ``[min_value, max_value]``;
-* ``active_loop``: the active loop's name.
+* ``active_loop``: the active loop's name;
+* ``text``: the user's words, only for a message without an intent: an end-to-end
+  story's ``- user:`` step, or a conversation read ``as_text`` (the learned policies
+  then see ``text:<word>`` features, as Rasa's TED sees the text of e2e stories).
 
 Conversation states omit unset slots. *Partial* states (rules) describe only what
 the rule's own events set: a slot or loop set to ``null`` there reads
@@ -24,6 +27,7 @@ the rule's own events set: a slot or loop set to ``null`` there reads
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +61,7 @@ class State:
     entities: frozenset[str] = frozenset()
     slots: tuple[tuple[str, str], ...] = ()
     active_loop: str | None = None
+    text: str | None = None
 
     @property
     def is_start(self) -> bool:
@@ -70,6 +75,7 @@ class State:
         """The state as named binary features (what the learned policies see)."""
         items = [f"slot:{name}={value}" for name, value in self.slots]
         items += [f"entity:{name}" for name in self.entities]
+        items += [f"text:{word}" for word in words_of(self.text)]
         for prefix, value in (
             ("prev_action", self.prev_action),
             ("intent", self.intent),
@@ -86,6 +92,7 @@ class State:
             "entities": sorted(self.entities),
             "slots": [list(pair) for pair in self.slots],
             "active_loop": self.active_loop,
+            **({"text": self.text} if self.text is not None else {}),
         }
 
     @classmethod
@@ -96,7 +103,13 @@ class State:
             entities=frozenset(data.get("entities") or ()),
             slots=tuple((str(name), str(value)) for name, value in data.get("slots") or ()),
             active_loop=data.get("active_loop"),
+            text=data.get("text"),
         )
+
+
+def words_of(text: str | None) -> list[str]:
+    """The lower-cased words of a user message, as the ``text:`` features name them."""
+    return re.findall(r"[^\W_]+", text.lower()) if text else []
 
 
 def state_matches(pattern: State, state: State) -> bool:
@@ -141,9 +154,15 @@ def training_examples(
     return [(tuple(states[: index + 1]), action) for index, action in enumerate(actions)]
 
 
-def states_for_prediction(tracker: Tracker, domain: Domain) -> tuple[State, ...]:
-    """The tracker's states up to now; the last one is the state to predict from."""
-    states, _ = _walk(tracker.events, domain, tracker.initial_slots, partial=False)
+def states_for_prediction(
+    tracker: Tracker, domain: Domain, *, as_text: bool = False
+) -> tuple[State, ...]:
+    """The tracker's states up to now; the last one is the state to predict from.
+
+    ``as_text=True`` reads every user message by its words instead of its intent,
+    as an end-to-end story's ``- user:`` steps were read in training.
+    """
+    states, _ = _walk(tracker.events, domain, tracker.initial_slots, False, as_text)
     return tuple(states)
 
 
@@ -162,7 +181,11 @@ class _Explicit:
 
 
 def _walk(
-    events: Sequence[Event], domain: Domain, initial_slots: Mapping[str, Any], partial: bool
+    events: Sequence[Event],
+    domain: Domain,
+    initial_slots: Mapping[str, Any],
+    partial: bool,
+    as_text: bool = False,
 ) -> tuple[list[State], list[str]]:
     """The state before each ``ActionExecuted`` plus the state now, and the actions taken.
 
@@ -175,7 +198,7 @@ def _walk(
     user_turn = False
     for event in applied_events(events):
         if isinstance(event, ActionExecuted):
-            states.append(_state_of(dialogue, user_turn, domain, explicit))
+            states.append(_state_of(dialogue, user_turn, domain, explicit, as_text))
             actions.append(event.name)
             user_turn = False
         elif isinstance(event, UserUttered):
@@ -183,16 +206,24 @@ def _walk(
         if explicit is not None:
             explicit.note(event)
         dialogue = apply(dialogue, event)
-    states.append(_state_of(dialogue, user_turn, domain, explicit))
+    states.append(_state_of(dialogue, user_turn, domain, explicit, as_text))
     return states, actions
 
 
 def _state_of(
-    dialogue: DialogueState, user_turn: bool, domain: Domain, explicit: _Explicit | None
+    dialogue: DialogueState,
+    user_turn: bool,
+    domain: Domain,
+    explicit: _Explicit | None,
+    as_text: bool = False,
 ) -> State:
     message = dialogue.latest_message if user_turn else None
     intent = _base_intent(message.intent_name) if message is not None else None
+    text = message.text if message is not None and (as_text or intent is None) else None
+    if as_text:
+        intent = None
     return State(
+        text=text,
         prev_action=dialogue.latest_action,
         intent=intent,
         entities=_entity_keys(message, intent, domain) if message is not None else frozenset(),

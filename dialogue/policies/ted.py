@@ -74,6 +74,12 @@ class TEDPolicyOptions(PolicyOptions):
     augmentation_factor: int = Field(20, ge=0, description="Glued story pairs per story.")
     random_seed: int = 42
     use_rules: bool = Field(False, description="Also learn from rules, not only stories.")
+    min_steps: int = Field(
+        150,
+        ge=0,
+        description="Optimiser updates at least, however small ``epochs`` is (a Rasa config's "
+        "``epochs: 5`` on a handful of stories would otherwise learn nothing).",
+    )
 
     @property
     def window(self) -> int:
@@ -88,8 +94,14 @@ class StateEncoder:
         self.features = tuple(features)
         self.actions = tuple(actions)
         self._feature = {name: i for i, name in enumerate(self.features)}
+        self.known = frozenset(self.features)
         self._words = sorted({w for a in self.actions for w in a.split("_") if w})
         self._word = {w: i for i, w in enumerate(self._words)}
+
+    @property
+    def reads_text(self) -> bool:
+        """Trained on end-to-end ``- user:`` text: predict from the words as well as the intent."""
+        return any(f.startswith("text:") for f in self.features)
 
     @property
     def action_width(self) -> int:
@@ -173,9 +185,11 @@ class TEDPolicy:
         index = {name: i for i, name in enumerate(self.encoder.actions)}
         states, padding = self.encoder.histories(histories)
         labels = np.array([index[a] for a in actions], dtype=np.int64)
+        batch_size = _dialogue_value(self.options.batch_size, 64)
+        batches = -(-len(labels) // batch_size)
         settings = TrainingSettings(
-            epochs=self.options.epochs,
-            batch_size=_dialogue_value(self.options.batch_size, 64),
+            epochs=max(self.options.epochs, -(-self.options.min_steps // batches)),
+            batch_size=batch_size,
             learning_rate=self.options.learning_rate,
             seed=self.options.random_seed,
         )
@@ -201,12 +215,31 @@ class TEDPolicy:
             return PolicyPrediction.abstain(self.name, self.priority)
         from dialogue.policies.ted_network import probabilities
 
-        states, padding = self.encoder.histories([states_for_prediction(tracker, domain)])
-        scores = probabilities(self.network, states, padding, self.encoder.action_features())[0]
-        best = int(np.argmax(scores))
+        readings = self._readings(tracker, domain, self.encoder)
+        states, padding = self.encoder.histories(readings)
+        scores = probabilities(self.network, states, padding, self.encoder.action_features())
+        reading, best = np.unravel_index(int(np.argmax(scores)), scores.shape)
         return PolicyPrediction(
-            self.encoder.actions[best], float(scores[best]), self.name, self.priority
+            self.encoder.actions[best], float(scores[reading, best]), self.name, self.priority
         )
+
+    @staticmethod
+    def _readings(
+        tracker: Tracker, domain: Domain, encoder: StateEncoder
+    ) -> list[tuple[State, ...]]:
+        """The conversation by its intents and, after end-to-end training, by its words.
+
+        The more confident reading wins, as Rasa's TED chooses between its intent and
+        text predictions; an intent the training never saw is no reading at all.
+        """
+        by_intent = states_for_prediction(tracker, domain)
+        if not encoder.reads_text:
+            return [by_intent]
+        by_text = states_for_prediction(tracker, domain, as_text=True)
+        intent = by_intent[-1].intent
+        if intent is not None and f"intent:{intent}" not in encoder.known:
+            return [by_text]
+        return [by_intent, by_text]
 
     def persist(self, directory: Path) -> None:
         encoder = self.encoder

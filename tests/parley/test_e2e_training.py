@@ -1,10 +1,16 @@
-"""End-to-end ``user:`` text trains the NLU model and reaches the policies as an intent."""
+"""End-to-end ``user:`` text trains the NLU model and reaches the policies as an intent
+and, in stories, as the words written."""
 
 from __future__ import annotations
 
 from dialogue.stories import ActionStep, Story, UserStep
 from nlu.interfaces import IntentPrediction, ParseResult
-from parley.e2e_training import has_untagged_texts, story_examples, with_understood_texts
+from parley.e2e_training import (
+    for_policies,
+    has_untagged_texts,
+    story_examples,
+    with_understood_texts,
+)
 
 
 class KeywordInterpreter:
@@ -43,3 +49,18 @@ def test_user_texts_without_an_intent_get_the_nlu_models_intent() -> None:
     assert understood.steps[0] == UserStep("tell_name", text="my name is bob", line=4)
     assert understood.steps[1:] == STORY.steps[1:]
 
+
+
+def test_policies_get_stories_understood_and_as_written_but_rules_only_understood() -> None:
+    rule = Story("greet", "rule", (UserStep(None, text="hi there", line=3), ActionStep("hey")))
+    tagged = Story("tagged", "story", (UserStep("greet", text="hello", line=2), ActionStep("hey")))
+
+    stories = for_policies([STORY, rule, tagged], KeywordInterpreter())
+
+    assert [(s.name, s.steps[0].intent) for s in stories] == [  # type: ignore[union-attr]
+        ("names", "tell_name"),
+        ("greet", "chitchat"),
+        ("tagged", "greet"),
+        ("names", None),
+    ]
+    assert stories[-1] == STORY

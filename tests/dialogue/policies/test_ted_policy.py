@@ -9,6 +9,7 @@ import pytest
 from dialogue.policies import POLICIES, PolicyConfigError, PolicyEnsemble, PolicyLoadError
 from dialogue.policies.linear import LinearPolicy
 from dialogue.policies.ted import TEDPolicy
+from dialogue.stories import UserStep
 from parley.core_evaluation import held_out_sets, score_stories
 from parley.project import Project
 from tests.conftest import require_shared
@@ -19,6 +20,8 @@ from .bots import (
     MOODBOT_RULES,
     MOODBOT_STORIES,
     act,
+    domain_from_yaml,
+    story,
     tracker_of,
     user,
 )
@@ -127,3 +130,65 @@ def test_on_held_out_stories_the_transformer_beats_the_linear_policy(bot: str) -
     linear = _held_out_accuracy({"name": "LinearPolicy"}, project)
 
     assert transformer > linear
+
+
+NAMES_DOMAIN = domain_from_yaml("intents: [tell_name, tell_mood]").model_copy(
+    update={"e2e_actions": ("hi joe!", "hi bob!", "I'm glad", "oh dear...")}
+)
+
+
+def names_story(name: str, mood: str, greeting: str, answer: str, *, written: bool) -> object:
+    """An end-to-end story, as written (text only) or with its texts' intents understood."""
+    name_intent, mood_intent = (None, None) if written else ("tell_name", "tell_mood")
+    return story(
+        f"{name} {'as written' if written else 'understood'}",
+        UserStep(name_intent, text=f"my name is {name}"),
+        act(greeting),
+        UserStep(mood_intent, text=f"I am feeling {mood}"),
+        act(answer),
+    )
+
+
+@pytest.fixture(scope="module")
+def e2e_ted() -> TEDPolicy:
+    """Trained as a Rasa end-to-end bot configures it: 5 epochs on two stories."""
+    policy = TEDPolicy.from_config({"name": "TEDPolicy", "epochs": 5})
+    told = (("joe", "happy", "hi joe!", "I'm glad"), ("bob", "sad", "hi bob!", "oh dear..."))
+    stories = [names_story(*parts, written=written) for parts in told for written in (True, False)]
+    policy.train(stories, NAMES_DOMAIN)  # type: ignore[arg-type]
+    return policy
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"), [("bob", "hi bob!"), ("joe", "hi joe!")], ids=["bob", "joe"]
+)
+def test_end_to_end_stories_are_told_apart_by_their_words_where_the_intent_is_the_same(
+    e2e_ted: TEDPolicy, name: str, greeting: str
+) -> None:
+    said = tracker_of(NAMES_DOMAIN, user("tell_name", text=f"my name is {name}"))
+
+    assert e2e_ted.predict(said, NAMES_DOMAIN).action == greeting
+
+
+def test_the_second_turn_of_an_end_to_end_story_gets_its_own_bot_text(
+    e2e_ted: TEDPolicy,
+) -> None:
+    said = tracker_of(
+        NAMES_DOMAIN,
+        user("tell_name", text="my name is joe"),
+        act("hi joe!"),
+        user("tell_mood", text="I am feeling happy"),
+    )
+
+    assert e2e_ted.predict(said, NAMES_DOMAIN).action == "I'm glad"
+
+
+def test_only_a_policy_trained_on_end_to_end_text_reads_words(moodbot_ted: TEDPolicy) -> None:
+    written = TEDPolicy.from_config({"name": "TEDPolicy", "epochs": 1})
+    written.train(
+        [names_story("ann", "happy", "hi joe!", "I'm glad", written=True)],  # type: ignore[list-item]
+        NAMES_DOMAIN,
+    )
+
+    assert written.encoder is not None and written.encoder.reads_text
+    assert moodbot_ted.encoder is not None and not moodbot_ted.encoder.reads_text
