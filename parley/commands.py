@@ -116,7 +116,13 @@ def run_command(
 ) -> None:
     import uvicorn
 
-    from parley.serving import operations_for, serve_workers, worker_settings
+    from parley.serving import (
+        LoadingGate,
+        operations_for,
+        serve_one,
+        serve_workers,
+        worker_settings,
+    )
 
     logs = logs or LogSettings()
     files = files or ServeFiles()
@@ -144,40 +150,37 @@ def run_command(
 
     _check_port_free(host, port)
 
-    async def serve() -> None:
-        agent = await build_agent(root, model, endpoints_path=files.endpoints)
-        try:
-            app = create_app(
-                agent,
-                channels,
-                cors_origins=cors,
-                security=security,
-                operations=operations_for(agent),
-                shared=open_shared_state(agent.locks),
-            )
-            if security is None or (security.api_enabled and not security.auth.enabled):
-                click.secho(
-                    "warning: the HTTP API (trackers, events, parse) is open to anyone who can "
-                    "reach this port; protect it with --auth-token or --jwt-secret",
-                    fg="yellow",
-                    err=True,
-                )
-            click.echo(f"Model {agent.model_id} loaded; serving on http://{host}:{port}")
-            log_config = None if logs.customised else uvicorn.config.LOGGING_CONFIG
-            config = uvicorn.Config(
-                app,
-                host=host,
-                port=port,
-                log_level="info",
-                log_config=log_config,
-                ssl_certfile=files.ssl_certificate,
-                ssl_keyfile=files.ssl_keyfile,
-            )
-            await uvicorn.Server(config).serve()
-        finally:
-            await agent.close()
+    if security is None or (security.api_enabled and not security.auth.enabled):
+        click.secho(
+            "warning: the HTTP API (trackers, events, parse) is open to anyone who can "
+            "reach this port; protect it with --auth-token or --jwt-secret",
+            fg="yellow",
+            err=True,
+        )
+    config = uvicorn.Config(
+        LoadingGate(),  # listens at once: 503 "starting" until the models are loaded
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=None if logs.customised else uvicorn.config.LOGGING_CONFIG,
+        ssl_certfile=files.ssl_certificate,
+        ssl_keyfile=files.ssl_keyfile,
+    )
 
-    asyncio.run(serve())
+    async def build() -> Any:
+        agent = await build_agent(root, model, endpoints_path=files.endpoints)
+        app = create_app(
+            agent,
+            channels,
+            cors_origins=cors,
+            security=security,
+            operations=operations_for(agent),
+            shared=open_shared_state(agent.locks),
+        )
+        click.echo(f"Model {agent.model_id} loaded; serving on http://{host}:{port}")
+        return agent, app
+
+    asyncio.run(serve_one(config, build))
 
 
 def run_actions_command(root: Path, module: str | None, host: str, port: int) -> None:

@@ -12,15 +12,16 @@ Metrics: the parent points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh folder (see
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from fastapi import FastAPI
@@ -34,6 +35,9 @@ from parley.operations import Operations
 from parley.project import EndpointsConfig
 from parley.project.endpoints import store_kind
 from parley.security import ApiSecurity
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +89,56 @@ def check_shared_stores(endpoints: EndpointsConfig, workers: int) -> None:
         )
 
 
+class LoadingGate:
+    """An ASGI app that answers 503 ``starting`` until its real app is opened.
+
+    The server listens at once, so ``/health`` says ``starting`` (and every other route
+    asks to retry) while the models load, instead of refusing connections; then every
+    request goes to the opened app, whose lifespan (its channels' clients) runs inside
+    the gate's.
+    """
+
+    def __init__(self) -> None:
+        self._app: FastAPI | None = None
+        self._lifespans = contextlib.AsyncExitStack()
+
+    @property
+    def is_open(self) -> bool:
+        return self._app is not None
+
+    async def open(self, app: FastAPI) -> None:
+        await self._lifespans.enter_async_context(app.router.lifespan_context(app))
+        self._app = app
+
+    async def close(self) -> None:
+        self._app = None
+        await self._lifespans.aclose()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif self._app is None:
+            await _starting(scope, receive, send)
+        else:
+            await self._app(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
 class WorkerApp:
-    """The ASGI app of one worker: builds the agent at startup, closes it at shutdown."""
+    """The ASGI app of one worker: builds the agent at startup, closes it at shutdown.
+
+    Unlike one process alone (:class:`LoadingGate`), a worker takes no connection until
+    its agent is built: the others serve meanwhile, so a restarted worker never answers
+    503 to a customer the ready ones could have served."""
 
     def __init__(self, settings: ServeSettings) -> None:
         self.settings = settings
@@ -149,6 +201,31 @@ async def _starting(scope: Scope, receive: Receive, send: Send) -> None:
     body = {"status": "starting", "detail": "the model is loading; retry shortly"}
     response = JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
     await response(scope, receive, send)
+
+
+async def serve_one(
+    config: uvicorn.Config, build: Callable[[], Awaitable[tuple[Any, FastAPI]]]
+) -> None:
+    """Serve ``config.app`` (a :class:`LoadingGate`) while ``build`` makes the agent and
+    its app, then open the gate; until then every request gets 503 ``starting``."""
+    import uvicorn
+
+    gate = config.app
+    assert isinstance(gate, LoadingGate)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        agent, app = await build()
+    except BaseException:
+        server.should_exit = True
+        await serving
+        raise
+    try:
+        await gate.open(app)
+        await serving
+    finally:
+        await gate.close()
+        await agent.close()
 
 
 def serve_workers(settings: ServeSettings, host: str, port: int, workers: int) -> None:

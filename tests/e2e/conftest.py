@@ -79,7 +79,8 @@ class Server:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)  # refused, or 503 "starting" while the models load
         raise TimeoutError("parley run did not become ready")
 
     def kill(self) -> None:

@@ -83,7 +83,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, actions: ActionServer) -> Ite
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)  # refused, or 503 "starting" while the models load
         yield url
     finally:
         server.terminate()

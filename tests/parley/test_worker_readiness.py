@@ -1,12 +1,15 @@
-"""A worker that has not finished loading its model answers 503 ``starting``, never 500."""
+"""A server that has not finished loading its model answers 503 ``starting``, never 500."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 
-from parley.serving import ServeSettings, WorkerApp
+from parley.serving import LoadingGate, ServeSettings, WorkerApp
 
 
 async def test_a_worker_still_loading_answers_503_starting_on_health_and_every_route(
@@ -22,3 +25,29 @@ async def test_a_worker_still_loading_answers_503_starting_on_health_and_every_r
     assert health.json()["status"] == "starting"
     assert health.headers["Retry-After"] == "1"
     assert webhook.status_code == 503
+
+
+async def test_one_process_answers_starting_until_its_app_is_opened_and_runs_its_lifespan() -> None:
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        events.append("started")
+        yield
+        events.append("stopped")
+
+    app = FastAPI(lifespan=lifespan)
+    app.get("/health")(lambda: {"status": "ok"})
+    gate = LoadingGate()
+    transport = httpx.ASGITransport(gate)
+    async with httpx.AsyncClient(transport=transport, base_url="http://parley.test") as client:
+        loading = await client.get("/health")
+        await gate.open(app)
+        ready = await client.get("/health")
+        await gate.close()
+        closed = await client.get("/health")
+
+    assert (loading.status_code, loading.json()["status"]) == (503, "starting")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
+    assert closed.status_code == 503
+    assert events == ["started", "stopped"]
