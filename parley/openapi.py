@@ -59,7 +59,39 @@ def document_api(
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             _document_operation(path, method, operation, security)
+    _link_conversations(schema["paths"])
     return schema
+
+
+_TRACKER = "/conversations/{conversation_id}/tracker"
+_CONVERSATION_LINKS = {  # (path, method) -> where its conversation id comes from
+    ("/webhooks/rest/webhook", "post"): "$request.body#/sender",
+    ("/webhooks/rest/stream", "post"): "$request.body#/sender",
+    (f"{_TRACKER}/events", "post"): "$request.path.conversation_id",
+}
+
+
+def _link_conversations(paths: dict[str, Any]) -> None:
+    """OpenAPI links from each route that writes a conversation to reading its tracker and
+    appending to it, so a stateful client (schemathesis' stateful phase) can follow a
+    conversation from message to tracker to events."""
+    targets = {
+        name: paths[path][method].get("operationId")
+        for name, path, method in (
+            ("ReadTracker", _TRACKER, "get"),
+            ("AppendEvents", f"{_TRACKER}/events", "post"),
+        )
+        if method in paths.get(path, {})
+    }
+    for (path, method), source in _CONVERSATION_LINKS.items():
+        answer = paths.get(path, {}).get(method, {}).get("responses", {}).get("200")
+        if answer is None:
+            continue
+        answer["links"] = {
+            name: {"operationId": operation, "parameters": {"conversation_id": source}}
+            for name, operation in targets.items()
+            if operation is not None
+        }
 
 
 def _document_operation(

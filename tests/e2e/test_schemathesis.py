@@ -72,5 +72,6 @@ def test_schemathesis_finds_no_failure_with_every_check(served_bot: tuple[str, P
 
     assert result.returncode == 0, result.stdout[-6000:]
     assert "No issues found" in result.stdout
+    assert "✅ Stateful" in result.stdout  # message -> tracker -> events, by the OpenAPI links
     statuses = log.read_text("utf-8", "replace")
     assert '" 500' not in statuses and "Traceback" not in statuses

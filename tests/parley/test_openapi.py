@@ -95,3 +95,27 @@ async def test_an_event_body_is_accepted_exactly_when_the_documented_schema_acce
 
     documented = jsonschema_rs.validator_for(schema).is_valid(body)
     assert response.status_code == (200 if documented else 400), response.text
+
+
+async def test_a_message_links_to_its_conversations_tracker_and_events_for_stateful_clients(
+    secured: httpx.AsyncClient,
+) -> None:
+    paths = (await openapi(secured))["paths"]
+    operation_ids = {
+        (path, method): operation["operationId"]
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+    }
+    webhook = paths["/webhooks/rest/webhook"]["post"]["responses"]["200"]["links"]
+    events = paths[EVENTS]["post"]["responses"]["200"]["links"]
+    tracker = paths["/conversations/{conversation_id}/tracker"]["get"]["responses"]["200"]
+
+    assert webhook["ReadTracker"] == {
+        "operationId": operation_ids[("/conversations/{conversation_id}/tracker", "get")],
+        "parameters": {"conversation_id": "$request.body#/sender"},
+    }
+    assert webhook["AppendEvents"]["operationId"] == operation_ids[(EVENTS, "post")]
+    assert events["ReadTracker"]["parameters"] == {
+        "conversation_id": "$request.path.conversation_id"
+    }
+    assert "links" not in tracker  # reading leads nowhere new
