@@ -256,6 +256,7 @@ def test_nlu_command(
 ) -> dict[str, Path]:
     """Score the NLU model (or, with ``folds``, the pipeline by cross-validation) and write
     the reports into ``out``."""
+    from parley.nlu_entities import entity_summary_of
     from parley.nlu_evaluation import (
         cross_validate,
         evaluate,
@@ -279,6 +280,7 @@ def test_nlu_command(
     paths = write_reports(predictions, out)
     report = json.loads(paths["intent_report.json"].read_text("utf-8"))
     click.echo(summary_table(report))
+    click.echo(entity_summary_of(paths["entity_report.json"]))
     click.echo(f"Reports written to {out}")
     return paths
 

@@ -3,12 +3,30 @@
 Writes into the results folder:
 
 * ``intent_report.json`` — per intent ``precision``, ``recall``, ``f1-score``, ``support``,
-  plus ``accuracy``, ``macro avg`` and ``weighted avg``;
-* ``intent_errors.json`` — every misclassified example with the expected and predicted intent;
+  plus ``accuracy``, ``macro avg`` and ``weighted avg``; the ``out of scope`` section
+  (see below) and ``top confusions``: the most frequent wrong (intent, predicted) pairs
+  with their counts, as the model predicted them;
+* ``intent_errors.json`` — every misclassified example with the expected intent and the
+  intent the model predicted;
 * ``entity_report.json`` — per entity type exact-span (start, end, type) precision, recall,
-  F1 and support, plus ``micro avg``;
+  F1 and support, plus ``micro avg``; or, when the pipeline cannot extract entities (no
+  entity extractor, or ``entity_recognition: false``), ``{"entity_recognition": "off"}``
+  with the reason and the gold entities left unscored, instead of an F1 of 0 (see
+  :mod:`parley.nlu_entities`);
 * ``intent_confusion_matrix.png`` and ``intent_histogram.png`` (confidence of right and
-  wrong predictions).
+  wrong predictions); see :mod:`parley.nlu_report_plots`.
+
+Out of scope: when the test data labels examples with an out-of-scope intent
+(``out_of_scope`` or ``oos``, or the name passed as ``out_of_scope``), a ``nlu_fallback``
+prediction means the same as that intent ("the bot does not know"): it is scored as
+that intent, so it is right on an out-of-scope example and still wrong on any other.
+The per-intent scores and the confusion matrix count ``nlu_fallback`` as that intent;
+the errors and top confusions keep the model's own ``nlu_fallback``. The ``out of scope``
+section gives OOS precision, recall and F1 (predicted OOS: the OOS intent or
+``nlu_fallback``; true OOS: labelled with the OOS intent) and the accuracy on the
+examples not labelled out of scope. Its key has spaces, like ``macro avg``, so that it
+never collides with the OOS intent's own scores. Without an OOS intent the section only
+says that none was found, and ``nlu_fallback`` is a wrong prediction like any other.
 
 Retrieval intents (``faq/shipping``) are scored by their base intent, as the
 classifier predicts it.
@@ -17,6 +35,7 @@ classifier predicts it.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +43,10 @@ from typing import Any
 
 import numpy as np
 
-from nlu.interfaces import Entity, Interpreter, ParseResult, TrainingData, TrainingExample
+from nlu.interfaces import Interpreter, ParseResult, TrainingData, TrainingExample
 from nlu.pipeline import NLUPipeline
+from parley.nlu_entities import entity_recognition_off, entity_report, precision_recall_f1
+from parley.nlu_report_plots import save_confusion_matrix, save_histogram
 
 INTENT_REPORT = "intent_report.json"
 INTENT_ERRORS = "intent_errors.json"
@@ -33,11 +54,23 @@ ENTITY_REPORT = "entity_report.json"
 CONFUSION_MATRIX = "intent_confusion_matrix.png"
 HISTOGRAM = "intent_histogram.png"
 
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENTS = ("out_of_scope", "oos")
+"""Intent names recognised as out of scope when none is named explicitly."""
+OUT_OF_SCOPE = "out of scope"
+TOP_CONFUSIONS = "top confusions"
+TOP_CONFUSION_COUNT = 20
+PRINTED_CONFUSIONS = 5
+
 
 @dataclass(frozen=True)
 class Prediction:
+    """One test example and what the model made of it. ``entities_off`` says why that
+    model could not extract entities; ``None`` when it could (or may)."""
+
     example: TrainingExample
     result: ParseResult
+    entities_off: str | None = None
 
     @property
     def expected(self) -> str:
@@ -50,6 +83,31 @@ class Prediction:
     @property
     def confidence(self) -> float:
         return self.result.intent.confidence if self.result.intent else 0.0
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How predicted intents are scored: with an out-of-scope intent ``oos``,
+    ``nlu_fallback`` is scored as ``oos``."""
+
+    oos: str | None
+    searched: tuple[str, ...] = OUT_OF_SCOPE_INTENTS
+
+    @classmethod
+    def of(cls, predictions: Sequence[Prediction], out_of_scope: str | None = None) -> Scoring:
+        """The scoring for ``predictions``: ``out_of_scope`` (or else the first of
+        :data:`OUT_OF_SCOPE_INTENTS`) when some example is labelled with it."""
+        expected = {p.expected for p in predictions}
+        candidates = (out_of_scope,) if out_of_scope else OUT_OF_SCOPE_INTENTS
+        return cls(next((name for name in candidates if name in expected), None), candidates)
+
+    def label(self, prediction: Prediction) -> str:
+        if self.oos is not None and prediction.predicted == FALLBACK_INTENT:
+            return self.oos
+        return prediction.predicted
+
+    def correct(self, prediction: Prediction) -> bool:
+        return self.label(prediction) == prediction.expected
 
 
 def _base(intent: str) -> str:
@@ -76,7 +134,8 @@ def nlu_test_examples(root: Path, nlu_path: Path | None) -> list[TrainingExample
 
 def evaluate(interpreter: Interpreter, examples: Sequence[TrainingExample]) -> list[Prediction]:
     """Parse every example with an intent."""
-    return [Prediction(e, interpreter.parse(e.text)) for e in examples if e.intent]
+    off = entity_recognition_off(interpreter)
+    return [Prediction(e, interpreter.parse(e.text), off) for e in examples if e.intent]
 
 
 def cross_validate(
@@ -117,21 +176,60 @@ def _stratified_folds(
     return assignment
 
 
-def intent_report(predictions: Sequence[Prediction]) -> dict[str, Any]:
+def intent_report(
+    predictions: Sequence[Prediction], out_of_scope: str | None = None
+) -> dict[str, Any]:
+    """Scores per intent and averages, the ``out of scope`` section and ``top confusions``."""
     from sklearn.metrics import classification_report
 
+    scoring = Scoring.of(predictions, out_of_scope)
     expected = [p.expected for p in predictions]
-    predicted = [p.predicted for p in predictions]
-    labels = sorted(set(expected))
+    predicted = [scoring.label(p) for p in predictions]
     report: dict[str, Any] = classification_report(
-        expected, predicted, labels=labels, output_dict=True, zero_division=0
+        expected, predicted, labels=sorted(set(expected)), output_dict=True, zero_division=0
     )
     report.pop("micro avg", None)
-    report["accuracy"] = float(np.mean([e == p for e, p in zip(expected, predicted, strict=True)]))
+    report["accuracy"] = float(np.mean([scoring.correct(p) for p in predictions]))
+    report[OUT_OF_SCOPE] = out_of_scope_section(predictions, scoring)
+    report[TOP_CONFUSIONS] = top_confusions(predictions, scoring)
     return report
 
 
-def intent_errors(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
+def out_of_scope_section(predictions: Sequence[Prediction], scoring: Scoring) -> dict[str, Any]:
+    """OOS precision, recall and F1 and the in-scope accuracy; or that no OOS intent was found."""
+    oos = scoring.oos
+    if oos is None:
+        names = " or ".join(scoring.searched)
+        return {"intent": None, "note": f"no out-of-scope intent ({names}) in the test data"}
+    truly = [p.expected == oos for p in predictions]
+    found = [scoring.label(p) == oos for p in predictions]
+    pairs = Counter(zip(truly, found, strict=True))
+    tp, fp, fn = pairs[True, True], pairs[False, True], pairs[True, False]
+    in_scope = [p for p, t in zip(predictions, truly, strict=True) if not t]
+    accuracy = float(np.mean([scoring.correct(p) for p in in_scope])) if in_scope else None
+    return {
+        "intent": oos,
+        "counted_as_out_of_scope": [oos, FALLBACK_INTENT],
+        **precision_recall_f1(tp, fp, fn),
+        "in_scope_accuracy": accuracy,
+        "in_scope_support": len(in_scope),
+    }
+
+
+def top_confusions(
+    predictions: Sequence[Prediction], scoring: Scoring, limit: int = TOP_CONFUSION_COUNT
+) -> list[dict[str, Any]]:
+    """The ``limit`` most frequent wrong (intent, predicted) pairs, most frequent first;
+    ``predicted`` is the model's own answer (``nlu_fallback`` stays ``nlu_fallback``)."""
+    pairs = Counter((p.expected, p.predicted) for p in predictions if not scoring.correct(p))
+    ranked = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [{"intent": e, "predicted": p, "count": n} for (e, p), n in ranked]
+
+
+def intent_errors(
+    predictions: Sequence[Prediction], out_of_scope: str | None = None
+) -> list[dict[str, Any]]:
+    scoring = Scoring.of(predictions, out_of_scope)
     return [
         {
             "text": p.example.text,
@@ -140,108 +238,40 @@ def intent_errors(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
             "source": p.example.source,
         }
         for p in predictions
-        if p.expected != p.predicted
+        if not scoring.correct(p)
     ]
 
 
-def _spans(entities: Sequence[Entity]) -> set[tuple[str, int, int]]:
-    return {
-        (e.entity, e.start, e.end) for e in entities if e.start is not None and e.end is not None
-    }
-
-
-def entity_report(predictions: Sequence[Prediction]) -> dict[str, Any]:
-    """Exact-span scores per entity type: a found entity counts only with the gold type,
-    start and end; one span found by two extractors counts once."""
-    counts: dict[str, list[int]] = {}  # type -> [true positives, false positives, false negatives]
-    for p in predictions:
-        gold, found = _spans(p.example.entities), _spans(p.result.entities)
-        for kind, spans in ((0, gold & found), (1, found - gold), (2, gold - found)):
-            for entity, _, _ in spans:
-                counts.setdefault(entity, [0, 0, 0])[kind] += 1
-    report: dict[str, Any] = {entity: _scores(*c) for entity, c in sorted(counts.items())}
-    totals = [sum(c[i] for c in counts.values()) for i in range(3)]
-    report["micro avg"] = _scores(*totals)
-    return report
-
-
-def _scores(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1-score": f1, "support": tp + fn}
-
-
-def write_reports(predictions: Sequence[Prediction], out: Path) -> dict[str, Path]:
-    """Write every report and chart into ``out`` (created); returns their paths by name."""
+def write_reports(
+    predictions: Sequence[Prediction], out: Path, out_of_scope: str | None = None
+) -> dict[str, Path]:
+    """Write every report and chart into ``out`` (created); returns their paths by name.
+    ``out_of_scope`` names the out-of-scope intent (default: ``out_of_scope`` or ``oos``)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in (INTENT_REPORT, INTENT_ERRORS, ENTITY_REPORT)}
     documents: dict[str, Any] = {
-        INTENT_REPORT: intent_report(predictions),
-        INTENT_ERRORS: intent_errors(predictions),
+        INTENT_REPORT: intent_report(predictions, out_of_scope),
+        INTENT_ERRORS: intent_errors(predictions, out_of_scope),
         ENTITY_REPORT: entity_report(predictions),
     }
     for name, path in paths.items():
         path.write_text(json.dumps(documents[name], indent=2, ensure_ascii=False), "utf-8")
-    paths[CONFUSION_MATRIX] = _confusion_matrix(predictions, out / CONFUSION_MATRIX)
-    paths[HISTOGRAM] = _histogram(predictions, out / HISTOGRAM)
+    scoring = Scoring.of(predictions, out_of_scope)
+    expected = [p.expected for p in predictions]
+    scored = [scoring.label(p) for p in predictions]
+    paths[CONFUSION_MATRIX] = save_confusion_matrix(expected, scored, out / CONFUSION_MATRIX)
+    paths[HISTOGRAM] = save_histogram(
+        [p.confidence for p in predictions],
+        [scoring.correct(p) for p in predictions],
+        out / HISTOGRAM,
+    )
     return paths
 
 
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _confusion_matrix(predictions: Sequence[Prediction], path: Path) -> Path:
-    from sklearn.metrics import confusion_matrix
-
-    plt = _pyplot()
-    labels = sorted({p.expected for p in predictions} | {p.predicted for p in predictions})
-    matrix = confusion_matrix(
-        [p.expected for p in predictions], [p.predicted for p in predictions], labels=labels
-    )
-    size = max(6.0, 0.35 * len(labels) + 3)
-    figure, axes = plt.subplots(figsize=(size, size))
-    axes.imshow(matrix, cmap="Blues")
-    axes.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
-    axes.set_yticks(range(len(labels)), labels, fontsize=7)
-    axes.set_xlabel("predicted intent")
-    axes.set_ylabel("expected intent")
-    axes.set_title("Intent confusion matrix")
-    for (row, column), count in np.ndenumerate(matrix):
-        if count:
-            axes.text(column, row, str(count), ha="center", va="center", fontsize=6)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return path
-
-
-def _histogram(predictions: Sequence[Prediction], path: Path) -> Path:
-    plt = _pyplot()
-    right = [p.confidence for p in predictions if p.expected == p.predicted]
-    wrong = [p.confidence for p in predictions if p.expected != p.predicted]
-    figure, axes = plt.subplots(figsize=(7, 4))
-    bins = np.linspace(0.0, 1.0, 21)
-    axes.hist([right, wrong], bins=bins, label=["correct", "wrong"], color=["#2a9d8f", "#e76f51"])
-    axes.set_xlabel("confidence of the predicted intent")
-    axes.set_ylabel("messages")
-    axes.set_title("Intent prediction confidence")
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return path
-
-
 def summary_table(report: Mapping[str, Any]) -> str:
-    """The intent report as an aligned text table, one intent per row, averages last."""
-    rows = [(k, v) for k, v in report.items() if isinstance(v, dict)]
+    """The intent report as an aligned text table, one intent per row, averages last, then
+    the out-of-scope scores and the top confusions."""
+    rows = [(k, v) for k, v in report.items() if isinstance(v, dict) and k != OUT_OF_SCOPE]
     width = max([len("intent"), *(len(k) for k, _ in rows)])
     lines = [f"{'intent':<{width}}  precision  recall  f1-score  support"]
     for name, scores in rows:
@@ -250,4 +280,31 @@ def summary_table(report: Mapping[str, Any]) -> str:
             f"{scores['f1-score']:>8.3f}  {int(scores['support']):>7d}"
         )
     lines.append(f"{'accuracy':<{width}}  {report['accuracy']:>9.3f}")
+    if OUT_OF_SCOPE in report:
+        lines.append(_out_of_scope_line(report[OUT_OF_SCOPE]))
+    if TOP_CONFUSIONS in report:
+        lines.append(_confusions_line(report[TOP_CONFUSIONS]))
     return "\n".join(lines)
+
+
+def _out_of_scope_line(section: Mapping[str, Any]) -> str:
+    if section.get("intent") is None:
+        return f"Out of scope: {section.get('note', 'no out-of-scope intent')}"
+    accuracy = section["in_scope_accuracy"]
+    in_scope = "n/a" if accuracy is None else f"{accuracy:.3f}"
+    return (
+        f"Out of scope ({section['intent']} or {FALLBACK_INTENT}): "
+        f"precision {section['precision']:.3f}, recall {section['recall']:.3f}, "
+        f"f1-score {section['f1-score']:.3f}, support {section['support']}; "
+        f"in-scope accuracy {in_scope} on {section['in_scope_support']} examples"
+    )
+
+
+def _confusions_line(confusions: Sequence[Mapping[str, Any]]) -> str:
+    if not confusions:
+        return "Top confusions: none"
+    shown = ", ".join(
+        f"{c['intent']} -> {c['predicted']} ({c['count']})" for c in confusions[:PRINTED_CONFUSIONS]
+    )
+    more = len(confusions) - PRINTED_CONFUSIONS
+    return f"Top confusions: {shown}" + (f" and {more} more in the report" if more > 0 else "")

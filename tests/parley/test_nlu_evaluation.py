@@ -1,4 +1,10 @@
-"""``parley test nlu`` on the reference bot: every report and chart is written and readable."""
+"""``parley test nlu``: every report and chart is written, readable and honest.
+
+Out-of-scope examples are scored as "the bot does not know" (``nlu_fallback`` counts as
+the out-of-scope intent) and the intent report lists the top confusions. The confusion
+matrix and the entity report have their own tests (``test_nlu_report_plots.py``,
+``test_nlu_entities.py``); the command's tests on the reference bot are here.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,18 @@ import matplotlib.image
 import pytest
 from click.testing import CliRunner, Result
 
+from nlu.interfaces import IntentPrediction, ParseResult, TrainingExample
 from parley.cli import cli
+from parley.nlu_evaluation import (
+    Prediction,
+    Scoring,
+    intent_errors,
+    intent_report,
+    summary_table,
+    top_confusions,
+    write_reports,
+)
 from tests.e2e.conftest import copy_reference_bot
-
-pytestmark = pytest.mark.slow
 
 FAST_PIPELINE = """
 language: en
@@ -32,6 +46,8 @@ policies:
   - name: RulePolicy
 """
 
+SECTIONS = ("accuracy", "out of scope", "top confusions")
+
 
 def parley(*args: str, cwd: Path) -> Result:
     old = Path.cwd()
@@ -40,6 +56,190 @@ def parley(*args: str, cwd: Path) -> Result:
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)
     finally:
         os.chdir(old)
+
+
+def said(intent: str, predicted: str, text: str = "") -> Prediction:
+    """An example labelled ``intent`` that the model classified as ``predicted``."""
+    text = text or f"{intent} said as {predicted}"
+    return Prediction(
+        TrainingExample(text, intent), ParseResult(text, IntentPrediction(predicted, 0.8))
+    )
+
+
+def oos_test_set() -> list[Prediction]:
+    """4 out-of-scope examples (2 fallbacks, 1 right, 1 missed), 5 in scope (3 right)."""
+    return [
+        said("out_of_scope", "nlu_fallback", "what is the meaning of life"),
+        said("out_of_scope", "nlu_fallback", "sing me a song"),
+        said("out_of_scope", "out_of_scope", "who won the match"),
+        said("out_of_scope", "greet", "hello, can you fly"),
+        said("greet", "greet"),
+        said("greet", "greet", "hello there"),
+        said("greet", "nlu_fallback", "yo"),
+        said("order_status", "order_status"),
+        said("order_status", "out_of_scope", "parcel???"),
+    ]
+
+
+# --- out of scope -------------------------------------------------------------------------
+
+
+def test_fallback_on_an_out_of_scope_example_counts_as_correct() -> None:
+    predictions = oos_test_set()
+
+    report = intent_report(predictions)
+    errors = intent_errors(predictions)
+
+    assert report["out_of_scope"]["recall"] == 0.75  # 3 of 4: both fallbacks count
+    assert report["accuracy"] == pytest.approx(6 / 9)
+    wrong_texts = {e["text"] for e in errors}
+    assert "sing me a song" not in wrong_texts
+    assert "what is the meaning of life" not in wrong_texts
+    assert "hello, can you fly" in wrong_texts
+
+
+def test_fallback_on_an_in_scope_example_still_counts_as_wrong() -> None:
+    predictions = oos_test_set()
+
+    report = intent_report(predictions)
+    [error] = [e for e in intent_errors(predictions) if e["text"] == "yo"]
+
+    assert report["greet"]["recall"] == pytest.approx(2 / 3)
+    assert error["intent"] == "greet"
+    assert error["intent_prediction"]["name"] == "nlu_fallback"  # the model's own answer
+
+
+def test_out_of_scope_section_counts_fallback_as_predicted_out_of_scope() -> None:
+    section = intent_report(oos_test_set())["out of scope"]
+
+    assert section["intent"] == "out_of_scope"
+    assert section["counted_as_out_of_scope"] == ["out_of_scope", "nlu_fallback"]
+    assert section["support"] == 4
+    assert section["precision"] == pytest.approx(3 / 5)  # 2 in-scope examples predicted OOS
+    assert section["recall"] == pytest.approx(3 / 4)
+    assert section["f1-score"] == pytest.approx(2 / 3)
+    assert section["in_scope_accuracy"] == pytest.approx(3 / 5)
+    assert section["in_scope_support"] == 5
+
+
+def test_the_out_of_scope_section_never_replaces_the_scores_of_the_out_of_scope_intent() -> None:
+    report = intent_report(oos_test_set())
+
+    assert report["out_of_scope"]["support"] == 4
+    assert report["out_of_scope"]["precision"] == pytest.approx(3 / 5)
+    assert "in_scope_accuracy" not in report["out_of_scope"]
+
+
+def test_an_intent_named_oos_is_out_of_scope_too() -> None:
+    predictions = [said("oos", "nlu_fallback"), said("greet", "greet")]
+
+    report = intent_report(predictions)
+
+    assert report["out of scope"]["intent"] == "oos"
+    assert report["accuracy"] == 1.0
+
+
+def test_the_out_of_scope_intent_can_be_named() -> None:
+    predictions = [said("chitchat_unknown", "nlu_fallback"), said("greet", "greet")]
+
+    named = intent_report(predictions, out_of_scope="chitchat_unknown")
+    guessed = intent_report(predictions)
+
+    assert Scoring.of(predictions, "chitchat_unknown").oos == "chitchat_unknown"
+    assert named["accuracy"] == 1.0 and named["out of scope"]["recall"] == 1.0
+    assert guessed["accuracy"] == 0.5 and guessed["out of scope"]["intent"] is None
+    assert intent_report(predictions, out_of_scope="unknown")["out of scope"]["note"] == (
+        "no out-of-scope intent (unknown) in the test data"
+    )
+
+
+def test_without_an_out_of_scope_intent_fallback_is_wrong_and_the_report_says_so() -> None:
+    predictions = [said("greet", "nlu_fallback"), said("greet", "greet"), said("bye", "bye")]
+
+    report = intent_report(predictions)
+
+    assert report["accuracy"] == pytest.approx(2 / 3)
+    assert report["out of scope"] == {
+        "intent": None,
+        "note": "no out-of-scope intent (out_of_scope or oos) in the test data",
+    }
+    assert "Out of scope: no out-of-scope intent" in summary_table(report)
+    assert [e["intent_prediction"]["name"] for e in intent_errors(predictions)] == ["nlu_fallback"]
+
+
+def test_summary_table_prints_the_out_of_scope_scores_after_the_intents() -> None:
+    table = summary_table(intent_report(oos_test_set()))
+    lines = table.splitlines()
+
+    assert lines[0].split() == ["intent", "precision", "recall", "f1-score", "support"]
+    assert any(line.startswith("out_of_scope ") for line in lines)
+    assert not any(line.startswith("out of scope ") for line in lines)  # not a table row
+    assert (
+        "Out of scope (out_of_scope or nlu_fallback): precision 0.600, recall 0.750, "
+        "f1-score 0.667, support 4; in-scope accuracy 0.600 on 5 examples"
+    ) in lines
+
+
+# --- top confusions -----------------------------------------------------------------------
+
+
+def test_top_confusions_rank_the_wrong_pairs_by_count_and_leave_out_right_ones() -> None:
+    predictions = [
+        *[said("refund", "cancel")] * 3,
+        said("greet", "cancel"),
+        *[said("refund", "order_status")] * 2,
+        *[said("refund", "refund")] * 5,
+    ]
+
+    confusions = top_confusions(predictions, Scoring(None))
+
+    assert confusions == [
+        {"intent": "refund", "predicted": "cancel", "count": 3},
+        {"intent": "refund", "predicted": "order_status", "count": 2},
+        {"intent": "greet", "predicted": "cancel", "count": 1},
+    ]
+    assert top_confusions(predictions, Scoring(None), limit=1) == confusions[:1]
+
+
+def test_the_intent_report_lists_the_top_20_confusions_and_prints_the_first_five() -> None:
+    predictions = [said(f"intent_{i:02d}", f"other_{i:02d}") for i in range(25)]
+    predictions += [said("intent_07", "other_07")] * 4
+
+    report = intent_report(predictions)
+    table = summary_table(report)
+
+    assert len(report["top confusions"]) == 20
+    assert report["top confusions"][0] == {
+        "intent": "intent_07",
+        "predicted": "other_07",
+        "count": 5,
+    }
+    assert "Top confusions: intent_07 -> other_07 (5), intent_00 -> other_00 (1)," in table
+    assert "and 15 more in the report" in table
+
+
+def test_fallback_on_an_out_of_scope_example_is_not_a_confusion() -> None:
+    confusions = intent_report(oos_test_set())["top confusions"]
+
+    assert {"intent": "out_of_scope", "predicted": "greet", "count": 1} in confusions
+    assert {"intent": "greet", "predicted": "nlu_fallback", "count": 1} in confusions
+    assert all(
+        c["predicted"] != "nlu_fallback" or c["intent"] != "out_of_scope" for c in confusions
+    )
+
+
+def test_write_reports_writes_the_out_of_scope_aware_reports(tmp_path: Path) -> None:
+    paths = write_reports(oos_test_set(), tmp_path / "out")
+
+    report = json.loads(paths["intent_report.json"].read_text())
+    errors = json.loads(paths["intent_errors.json"].read_text())
+    assert report["out of scope"]["recall"] == 0.75
+    assert len(errors) == 3
+    for name in ("intent_confusion_matrix.png", "intent_histogram.png"):
+        assert_png(paths[name])
+
+
+# --- the command on the reference bot -----------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -61,18 +261,24 @@ def assert_png(path: Path) -> None:
     assert image.shape[0] > 100 and image.shape[1] > 100
 
 
+@pytest.mark.slow
 def test_nlu_test_on_the_test_stories_writes_every_report(trained_bot: Path) -> None:
     result = parley("test", "nlu", cwd=trained_bot)
     results = trained_bot / "results"
 
     assert result.exit_code == 0, result.output
     assert "precision" in result.output and "order_status" in result.output
+    assert "Out of scope (out_of_scope or nlu_fallback): precision" in result.output
+    assert "Top confusions:" in result.output
+    assert "Entities: micro avg precision" in result.output
     report = json.loads((results / "intent_report.json").read_text())
     assert {"accuracy", "macro avg", "weighted avg", "order_status", "greet"} <= set(report)
     assert 0.8 <= report["accuracy"] <= 1.0
     for name, scores in report.items():
-        if name != "accuracy":
+        if name not in SECTIONS:
             assert_scores_in_range(scores)
+    assert report["out of scope"]["intent"] == "out_of_scope"
+    assert_scores_in_range(report["out of scope"])
     errors = json.loads((results / "intent_errors.json").read_text())
     assert all({"text", "intent", "intent_prediction"} <= set(e) for e in errors)
     assert all(e["intent"] != e["intent_prediction"]["name"] for e in errors)
@@ -85,6 +291,7 @@ def test_nlu_test_on_the_test_stories_writes_every_report(trained_bot: Path) -> 
     assert_png(results / "intent_histogram.png")
 
 
+@pytest.mark.slow
 def test_nlu_test_reads_an_nlu_file_and_scores_a_wrong_label_as_an_error(
     trained_bot: Path, tmp_path: Path
 ) -> None:
@@ -99,13 +306,18 @@ def test_nlu_test_reads_an_nlu_file_and_scores_a_wrong_label_as_an_error(
     result = parley("test", "nlu", "--nlu", str(data), "--out", str(out), cwd=trained_bot)
 
     assert result.exit_code == 0, result.output
+    assert "Out of scope: no out-of-scope intent" in result.output
     [error] = json.loads((out / "intent_errors.json").read_text())
     assert error["intent"] == "greet" and error["text"].startswith("has my parcel")
     report = json.loads((out / "intent_report.json").read_text())
     assert report["accuracy"] == 0.5
     assert report["order_status"]["support"] == 1
+    assert report["top confusions"] == [
+        {"intent": "greet", "predicted": error["intent_prediction"]["name"], "count": 1}
+    ]
 
 
+@pytest.mark.slow
 def test_cross_validation_trains_on_folds_of_the_training_data(tmp_path: Path) -> None:
     project = copy_reference_bot(tmp_path / "bot")
     (project / "config.yml").write_text(FAST_PIPELINE)
@@ -120,13 +332,32 @@ def test_cross_validation_trains_on_folds_of_the_training_data(tmp_path: Path) -
     training_examples = sum(
         int(s["support"])
         for k, s in report.items()
-        if k not in ("accuracy", "macro avg", "weighted avg")
+        if k not in ("macro avg", "weighted avg", *SECTIONS)
     )
     assert training_examples > 200  # every training example was tested once
     assert 0.6 <= report["accuracy"] <= 1.0  # far above chance (1 in 30 intents)
     assert_png(out / "intent_confusion_matrix.png")
 
 
+@pytest.mark.slow
+def test_nlu_test_says_when_the_pipeline_had_entity_recognition_off(tmp_path: Path) -> None:
+    project = copy_reference_bot(tmp_path / "bot")
+    config = FAST_PIPELINE.replace("  - name: CRFEntityExtractor\n", "")
+    (project / "config.yml").write_text(config.replace("  - name: RegexEntityExtractor\n", ""))
+    out = tmp_path / "cv"
+
+    result = parley(
+        "test", "nlu", "--cross-validation", "--folds", "2", "--out", str(out), cwd=project
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Entities: not scored, entity recognition was off" in result.output
+    entities = json.loads((out / "entity_report.json").read_text())
+    assert entities["entity_recognition"] == "off"
+    assert entities["gold_entities_not_scored"] > 0
+
+
+@pytest.mark.slow
 def test_plain_parley_test_still_runs_the_stories(trained_bot: Path) -> None:
     result = parley("test", cwd=trained_bot)
 
