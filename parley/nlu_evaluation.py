@@ -14,7 +14,8 @@ Writes into the results folder:
   with the reason and the gold entities left unscored, instead of an F1 of 0 (see
   :mod:`parley.nlu_entities`);
 * ``intent_confusion_matrix.png`` and ``intent_histogram.png`` (confidence of right and
-  wrong predictions); see :mod:`parley.nlu_report_plots`.
+  wrong predictions), and with an out-of-scope intent ``intent_oos_tradeoff.png`` (the
+  trade-off curve below); see :mod:`parley.nlu_report_plots`.
 
 Out of scope: when the test data labels examples with an out-of-scope intent
 (``out_of_scope`` or ``oos``, or the name passed as ``out_of_scope``), a ``nlu_fallback``
@@ -27,6 +28,13 @@ section gives OOS precision, recall and F1 (predicted OOS: the OOS intent or
 examples not labelled out of scope. Its key has spaces, like ``macro avg``, so that it
 never collides with the OOS intent's own scores. Without an OOS intent the section only
 says that none was found, and ``nlu_fallback`` is a wrong prediction like any other.
+
+Choosing the fallback threshold: with an OOS intent the section also has
+``threshold_tradeoff``, the in-scope accuracy and OOS recall and precision had
+``FallbackClassifier`` used each threshold 0.00, 0.05, ..., 0.95 (see
+:func:`threshold_tradeoff`), and ``best_threshold``, the row of the threshold with the
+highest OOS recall that loses at most 1 point of in-scope accuracy against threshold 0
+(see :func:`best_threshold`); the summary table prints it.
 
 Retrieval intents (``faq/shipping``) are scored by their base intent, as the
 classifier predicts it.
@@ -43,16 +51,17 @@ from typing import Any
 
 import numpy as np
 
-from nlu.interfaces import Interpreter, ParseResult, TrainingData, TrainingExample
+from nlu.interfaces import IntentPrediction, Interpreter, ParseResult, TrainingData, TrainingExample
 from nlu.pipeline import NLUPipeline
 from parley.nlu_entities import entity_recognition_off, entity_report, precision_recall_f1
-from parley.nlu_report_plots import save_confusion_matrix, save_histogram
+from parley.nlu_report_plots import save_confusion_matrix, save_histogram, save_oos_tradeoff
 
 INTENT_REPORT = "intent_report.json"
 INTENT_ERRORS = "intent_errors.json"
 ENTITY_REPORT = "entity_report.json"
 CONFUSION_MATRIX = "intent_confusion_matrix.png"
 HISTOGRAM = "intent_histogram.png"
+OOS_TRADEOFF = "intent_oos_tradeoff.png"
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENTS = ("out_of_scope", "oos")
@@ -61,6 +70,10 @@ OUT_OF_SCOPE = "out of scope"
 TOP_CONFUSIONS = "top confusions"
 TOP_CONFUSION_COUNT = 20
 PRINTED_CONFUSIONS = 5
+TRADEOFF_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(20))
+"""The fallback thresholds of the trade-off curve: 0.00, 0.05, ..., 0.95."""
+MAX_ACCURACY_LOSS = 0.01
+"""How much in-scope accuracy (1 point) the best threshold may lose against threshold 0."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,13 @@ class Prediction:
     @property
     def confidence(self) -> float:
         return self.result.intent.confidence if self.result.intent else 0.0
+
+    @property
+    def top_intent(self) -> IntentPrediction | None:
+        """The model's own top intent, before any fallback: the first ranked intent that is
+        not ``nlu_fallback`` (or the intent itself, when the ranking has none)."""
+        ranked = (*self.result.intent_ranking, self.result.intent)
+        return next((i for i in ranked if i is not None and i.name != FALLBACK_INTENT), None)
 
 
 @dataclass(frozen=True)
@@ -201,19 +221,70 @@ def out_of_scope_section(predictions: Sequence[Prediction], scoring: Scoring) ->
     if oos is None:
         names = " or ".join(scoring.searched)
         return {"intent": None, "note": f"no out-of-scope intent ({names}) in the test data"}
-    truly = [p.expected == oos for p in predictions]
-    found = [scoring.label(p) == oos for p in predictions]
-    pairs = Counter(zip(truly, found, strict=True))
-    tp, fp, fn = pairs[True, True], pairs[False, True], pairs[True, False]
-    in_scope = [p for p, t in zip(predictions, truly, strict=True) if not t]
-    accuracy = float(np.mean([scoring.correct(p) for p in in_scope])) if in_scope else None
+    expected = [p.expected for p in predictions]
+    scores, accuracy = _oos_scores(expected, [scoring.label(p) for p in predictions], oos)
+    curve = threshold_tradeoff(predictions, oos)
     return {
         "intent": oos,
         "counted_as_out_of_scope": [oos, FALLBACK_INTENT],
-        **precision_recall_f1(tp, fp, fn),
+        **scores,
         "in_scope_accuracy": accuracy,
-        "in_scope_support": len(in_scope),
+        "in_scope_support": sum(e != oos for e in expected),
+        "threshold_tradeoff": curve,
+        "best_threshold": best_threshold(curve),
     }
+
+
+def _oos_scores(
+    expected: Sequence[str], labels: Sequence[str], oos: str
+) -> tuple[dict[str, float | int], float | None]:
+    """OOS precision, recall, F1 and support of ``labels``; the in-scope accuracy."""
+    truly = [e == oos for e in expected]
+    pairs = Counter(zip(truly, (label == oos for label in labels), strict=True))
+    scores = precision_recall_f1(pairs[True, True], pairs[False, True], pairs[True, False])
+    in_scope = [label == e for e, label in zip(expected, labels, strict=True) if e != oos]
+    return scores, float(np.mean(in_scope)) if in_scope else None
+
+
+def threshold_tradeoff(predictions: Sequence[Prediction], oos: str) -> list[dict[str, Any]]:
+    """In-scope accuracy, OOS recall and OOS precision at each of
+    :data:`TRADEOFF_THRESHOLDS`, as if ``FallbackClassifier`` had that ``threshold``.
+
+    At threshold ``t`` a prediction is out of scope when the model's own top intent
+    (:attr:`Prediction.top_intent`) is missing, is ``oos`` or has a confidence below ``t``;
+    otherwise it is that top intent. Only ``threshold`` is simulated: the fallback for
+    two close intents (``ambiguity_threshold``) is left out.
+    """
+    expected = [p.expected for p in predictions]
+    tops = [p.top_intent for p in predictions]
+    rows = []
+    for threshold in TRADEOFF_THRESHOLDS:
+        labels = [oos if t is None or t.confidence < threshold else t.name for t in tops]
+        scores, accuracy = _oos_scores(expected, labels, oos)
+        rows.append(
+            {
+                "threshold": threshold,
+                "in_scope_accuracy": accuracy,
+                "out_of_scope_recall": scores["recall"],
+                "out_of_scope_precision": scores["precision"],
+            }
+        )
+    return rows
+
+
+def best_threshold(
+    curve: Sequence[Mapping[str, Any]], max_loss: float = MAX_ACCURACY_LOSS
+) -> Mapping[str, Any]:
+    """The row of ``curve`` with the highest OOS recall whose in-scope accuracy is at most
+    ``max_loss`` below that of the first row (threshold 0); the lowest threshold on a tie."""
+    baseline = curve[0]["in_scope_accuracy"]
+    tolerance = 1e-9  # 1.0 - 0.99 is a little more than 0.01 in floating point
+    allowed = [
+        row
+        for row in curve
+        if baseline is None or baseline - row["in_scope_accuracy"] <= max_loss + tolerance
+    ]
+    return max(allowed, key=lambda row: (row["out_of_scope_recall"], -row["threshold"]))
 
 
 def top_confusions(
@@ -256,6 +327,12 @@ def write_reports(
     }
     for name, path in paths.items():
         path.write_text(json.dumps(documents[name], indent=2, ensure_ascii=False), "utf-8")
+    section = documents[INTENT_REPORT][OUT_OF_SCOPE]
+    (out / OOS_TRADEOFF).unlink(missing_ok=True)  # never leave an earlier run's curve
+    if "threshold_tradeoff" in section:
+        paths[OOS_TRADEOFF] = save_oos_tradeoff(
+            section["threshold_tradeoff"], out / OOS_TRADEOFF, section["best_threshold"]
+        )
     scoring = Scoring.of(predictions, out_of_scope)
     expected = [p.expected for p in predictions]
     scored = [scoring.label(p) for p in predictions]
@@ -282,6 +359,8 @@ def summary_table(report: Mapping[str, Any]) -> str:
     lines.append(f"{'accuracy':<{width}}  {report['accuracy']:>9.3f}")
     if OUT_OF_SCOPE in report:
         lines.append(_out_of_scope_line(report[OUT_OF_SCOPE]))
+        if "best_threshold" in report[OUT_OF_SCOPE]:
+            lines.append(_best_threshold_line(report[OUT_OF_SCOPE]["best_threshold"]))
     if TOP_CONFUSIONS in report:
         lines.append(_confusions_line(report[TOP_CONFUSIONS]))
     return "\n".join(lines)
@@ -297,6 +376,16 @@ def _out_of_scope_line(section: Mapping[str, Any]) -> str:
         f"precision {section['precision']:.3f}, recall {section['recall']:.3f}, "
         f"f1-score {section['f1-score']:.3f}, support {section['support']}; "
         f"in-scope accuracy {in_scope} on {section['in_scope_support']} examples"
+    )
+
+
+def _best_threshold_line(best: Mapping[str, Any]) -> str:
+    accuracy = best["in_scope_accuracy"]
+    in_scope = "n/a" if accuracy is None else f"{accuracy:.2f}"
+    return (
+        f"Fallback threshold with at most {MAX_ACCURACY_LOSS * 100:g} point of in-scope "
+        f"accuracy lost: {best['threshold']:.2f} "
+        f"(out-of-scope recall {best['out_of_scope_recall']:.2f}, in-scope accuracy {in_scope})"
     )
 
 

@@ -1,4 +1,6 @@
-"""The charts of ``parley test nlu``: intent confusion matrix and confidence histogram.
+"""The charts of ``parley test nlu``: intent confusion matrix, confidence histogram and,
+with an out-of-scope intent, the trade-off curve of the fallback threshold
+(:func:`tradeoff_figure`).
 
 The confusion matrix stays legible however many intents there are:
 
@@ -14,7 +16,7 @@ The confusion matrix stays legible however many intents there are:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ MAX_TICK_FONT_SIZE = 7.0
 MIN_TICK_FONT_SIZE = 3.0
 DARK_BELOW = 0.5
 """Cells whose luminance (0 black .. 1 white) is below this get white text."""
+RIGHT_COLOUR = "#2a9d8f"
+WRONG_COLOUR = "#e76f51"
 
 
 def pyplot() -> Any:
@@ -122,7 +126,9 @@ def save_histogram(confidences: Sequence[float], correct: Sequence[bool], path: 
     wrong = [c for c, ok in pairs if not ok]
     figure, axes = plt.subplots(figsize=(7, 4))
     bins = np.linspace(0.0, 1.0, 21)
-    axes.hist([right, wrong], bins=bins, label=["correct", "wrong"], color=["#2a9d8f", "#e76f51"])
+    axes.hist(
+        [right, wrong], bins=bins, label=["correct", "wrong"], color=[RIGHT_COLOUR, WRONG_COLOUR]
+    )
     axes.set_xlabel("confidence of the predicted intent")
     axes.set_ylabel("messages")
     axes.set_title("Intent prediction confidence")
@@ -130,4 +136,40 @@ def save_histogram(confidences: Sequence[float], correct: Sequence[bool], path: 
     figure.tight_layout()
     figure.savefig(path, dpi=DPI)
     plt.close(figure)
+    return path
+
+
+def tradeoff_figure(curve: Sequence[Mapping[str, Any]], best: Mapping[str, Any] | None) -> Any:
+    """In-scope accuracy and out-of-scope recall (rows of ``curve``) against the fallback
+    threshold as a matplotlib figure; a dotted line marks the ``best`` row's threshold."""
+    plt = pyplot()
+    thresholds = [row["threshold"] for row in curve]
+    accuracy = [
+        np.nan if row["in_scope_accuracy"] is None else row["in_scope_accuracy"] for row in curve
+    ]
+    recall = [row["out_of_scope_recall"] for row in curve]
+    figure, axes = plt.subplots(figsize=(7, 4))
+    axes.plot(thresholds, accuracy, marker="o", color=RIGHT_COLOUR, label="in-scope accuracy")
+    axes.plot(thresholds, recall, marker="o", color=WRONG_COLOUR, label="out-of-scope recall")
+    if best is not None:
+        axes.axvline(
+            best["threshold"], color="grey", linestyle=":", label=f"best {best['threshold']:.2f}"
+        )
+    axes.set_xlim(0.0, 1.0)
+    axes.set_ylim(-0.02, 1.02)
+    axes.set_xlabel("fallback threshold")
+    axes.set_ylabel("score")
+    axes.set_title("Out of scope: fallback threshold trade-off")
+    axes.legend()
+    figure.tight_layout()
+    return figure
+
+
+def save_oos_tradeoff(
+    curve: Sequence[Mapping[str, Any]], path: Path, best: Mapping[str, Any] | None = None
+) -> Path:
+    """Write the fallback-threshold trade-off curve (:func:`tradeoff_figure`) as a PNG."""
+    figure = tradeoff_figure(curve, best)
+    figure.savefig(path, dpi=DPI)
+    pyplot().close(figure)
     return path

@@ -1,7 +1,8 @@
 """``parley test nlu``: every report and chart is written, readable and honest.
 
 Out-of-scope examples are scored as "the bot does not know" (``nlu_fallback`` counts as
-the out-of-scope intent) and the intent report lists the top confusions. The confusion
+the out-of-scope intent), the report shows what each fallback threshold would trade
+(in-scope accuracy against out-of-scope recall) and lists the top confusions. The confusion
 matrix and the entity report have their own tests (``test_nlu_report_plots.py``,
 ``test_nlu_entities.py``); the command's tests on the reference bot are here.
 """
@@ -21,9 +22,11 @@ from parley.cli import cli
 from parley.nlu_evaluation import (
     Prediction,
     Scoring,
+    best_threshold,
     intent_errors,
     intent_report,
     summary_table,
+    threshold_tradeoff,
     top_confusions,
     write_reports,
 )
@@ -180,6 +183,138 @@ def test_summary_table_prints_the_out_of_scope_scores_after_the_intents() -> Non
     ) in lines
 
 
+# --- the fallback threshold trade-off --------------------------------------------------
+
+
+def ranked(intent: str, top: str | None, confidence: float, fallback: float = 0.0) -> Prediction:
+    """An example labelled ``intent`` whose model ranked ``top`` first at ``confidence``
+    (``None``: no intent at all); with ``fallback``, a ``FallbackClassifier`` of that
+    threshold put ``nlu_fallback`` first, as it does."""
+    text = f"{intent} ranked {top} at {confidence}"
+    ranking = (IntentPrediction(top, confidence),) if top else ()
+    if fallback:
+        ranking = (IntentPrediction("nlu_fallback", fallback), *ranking)
+    result = ParseResult(text, ranking[0] if ranking else None, intent_ranking=ranking)
+    return Prediction(TrainingExample(text, intent), result)
+
+
+def tradeoff_test_set() -> list[Prediction]:
+    """4 out-of-scope examples and 5 in scope, hand-scored in the test below."""
+    return [
+        ranked("out_of_scope", "out_of_scope", 0.9),  # out of scope at every threshold
+        ranked("out_of_scope", "greet", 0.2),  # out of scope from 0.25
+        ranked("out_of_scope", "greet", 0.25, fallback=0.3),  # from 0.30
+        ranked("out_of_scope", None, 0.0, fallback=0.3),  # nothing ranked: always
+        ranked("greet", "greet", 0.9),  # right up to 0.90
+        ranked("greet", "greet", 0.4),  # right up to 0.40
+        ranked("order_status", "greet", 0.8),  # wrong; predicted out of scope from 0.85
+        ranked("order_status", "out_of_scope", 0.7),  # wrong and out of scope always
+        ranked("order_status", "order_status", 0.35, fallback=0.4),  # right up to 0.35
+    ]
+
+
+def test_the_tradeoff_curve_has_a_row_for_every_threshold_from_0_to_095() -> None:
+    curve = threshold_tradeoff(tradeoff_test_set(), "out_of_scope")
+
+    assert [row["threshold"] for row in curve] == [round(0.05 * i, 2) for i in range(20)]
+    assert set(curve[0]) == {
+        "threshold",
+        "in_scope_accuracy",
+        "out_of_scope_recall",
+        "out_of_scope_precision",
+    }
+
+
+@pytest.mark.parametrize(
+    ("threshold", "accuracy", "recall", "precision"),
+    [
+        (0.0, 3 / 5, 2 / 4, 2 / 3),
+        (0.25, 3 / 5, 3 / 4, 3 / 4),
+        (0.3, 3 / 5, 4 / 4, 4 / 5),
+        (0.4, 2 / 5, 4 / 4, 4 / 6),
+        (0.9, 1 / 5, 4 / 4, 4 / 8),
+        (0.95, 0 / 5, 4 / 4, 4 / 9),
+    ],
+    ids=["0.00", "0.25", "0.30", "0.40", "0.90", "0.95"],
+)
+def test_the_tradeoff_curve_scores_the_models_own_top_intent_against_each_threshold(
+    threshold: float, accuracy: float, recall: float, precision: float
+) -> None:
+    curve = threshold_tradeoff(tradeoff_test_set(), "out_of_scope")
+
+    [row] = [r for r in curve if r["threshold"] == threshold]
+    assert row["in_scope_accuracy"] == pytest.approx(accuracy)
+    assert row["out_of_scope_recall"] == pytest.approx(recall)
+    assert row["out_of_scope_precision"] == pytest.approx(precision)
+
+
+def test_the_report_picks_the_lowest_threshold_of_the_best_recall_within_one_point() -> None:
+    section = intent_report(tradeoff_test_set())["out of scope"]
+
+    assert len(section["threshold_tradeoff"]) == 20
+    assert section["best_threshold"] == section["threshold_tradeoff"][6]
+    assert section["best_threshold"]["threshold"] == 0.3
+    assert (
+        "Fallback threshold with at most 1 point of in-scope accuracy lost: 0.30 "
+        "(out-of-scope recall 1.00, in-scope accuracy 0.60)"
+    ) in summary_table(intent_report(tradeoff_test_set())).splitlines()
+
+
+def hundred_in_scope_and_six_out(second_unsure: float) -> list[Prediction]:
+    """100 greetings, all right at threshold 0: 98 sure ones, one at 0.2 and one at
+    ``second_unsure``; 6 out-of-scope examples ranked ``greet`` at 0.1, 0.4 and 0.52."""
+    sure = [ranked("greet", "greet", 0.9)] * 98
+    unsure = [ranked("greet", "greet", 0.2), ranked("greet", "greet", second_unsure)]
+    oos = [ranked("out_of_scope", "greet", c) for c in (0.1, 0.1, 0.4, 0.4, 0.52, 0.52)]
+    return [*sure, *unsure, *oos]
+
+
+@pytest.mark.parametrize(
+    ("second_unsure", "best", "accuracy", "recall"),
+    [(0.5, 0.45, 0.99, 2 / 3), (0.6, 0.55, 0.99, 1.0)],
+    ids=["full-recall-costs-2-points-so-not-chosen", "full-recall-costs-1-point-so-chosen"],
+)
+def test_the_best_threshold_loses_at_most_one_point_of_in_scope_accuracy(
+    second_unsure: float, best: float, accuracy: float, recall: float
+) -> None:
+    curve = threshold_tradeoff(hundred_in_scope_and_six_out(second_unsure), "out_of_scope")
+    [at_055] = [row for row in curve if row["threshold"] == 0.55]
+
+    chosen = best_threshold(curve)
+
+    assert at_055["out_of_scope_recall"] == 1.0
+    assert chosen["threshold"] == best
+    assert chosen["in_scope_accuracy"] == pytest.approx(accuracy)
+    assert chosen["out_of_scope_recall"] == pytest.approx(recall)
+
+
+def test_without_an_out_of_scope_intent_there_is_no_tradeoff_curve_nor_chart(
+    tmp_path: Path,
+) -> None:
+    predictions = [ranked("greet", "greet", 0.9), ranked("bye", "greet", 0.3, fallback=0.4)]
+    out = tmp_path / "out"
+
+    paths = write_reports(predictions, out)
+    report = json.loads(paths["intent_report.json"].read_text())
+
+    assert "threshold_tradeoff" not in report["out of scope"]
+    assert "best_threshold" not in report["out of scope"]
+    assert "intent_oos_tradeoff.png" not in paths
+    assert not (out / "intent_oos_tradeoff.png").exists()
+    assert "Fallback threshold" not in summary_table(report)
+
+
+def test_a_later_run_without_out_of_scope_intent_removes_the_earlier_chart(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    write_reports(tradeoff_test_set(), out)
+
+    write_reports([ranked("greet", "greet", 0.9), ranked("bye", "bye", 0.8)], out)
+
+    assert not (out / "intent_oos_tradeoff.png").exists()
+
+
 # --- top confusions -----------------------------------------------------------------------
 
 
@@ -235,8 +370,10 @@ def test_write_reports_writes_the_out_of_scope_aware_reports(tmp_path: Path) -> 
     errors = json.loads(paths["intent_errors.json"].read_text())
     assert report["out of scope"]["recall"] == 0.75
     assert len(errors) == 3
-    for name in ("intent_confusion_matrix.png", "intent_histogram.png"):
+    assert len(report["out of scope"]["threshold_tradeoff"]) == 20
+    for name in ("intent_confusion_matrix.png", "intent_histogram.png", "intent_oos_tradeoff.png"):
         assert_png(paths[name])
+    assert paths["intent_oos_tradeoff.png"] == tmp_path / "out" / "intent_oos_tradeoff.png"
 
 
 # --- the command on the reference bot -----------------------------------------------------
@@ -269,6 +406,7 @@ def test_nlu_test_on_the_test_stories_writes_every_report(trained_bot: Path) -> 
     assert result.exit_code == 0, result.output
     assert "precision" in result.output and "order_status" in result.output
     assert "Out of scope (out_of_scope or nlu_fallback): precision" in result.output
+    assert "Fallback threshold with at most 1 point of in-scope accuracy lost:" in result.output
     assert "Top confusions:" in result.output
     assert "Entities: micro avg precision" in result.output
     report = json.loads((results / "intent_report.json").read_text())
@@ -289,6 +427,7 @@ def test_nlu_test_on_the_test_stories_writes_every_report(trained_bot: Path) -> 
         assert_scores_in_range(scores)
     assert_png(results / "intent_confusion_matrix.png")
     assert_png(results / "intent_histogram.png")
+    assert_png(results / "intent_oos_tradeoff.png")
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
 """The intent confusion matrix stays legible at 150+ intents: counts are white on dark
 cells and black on light ones, the figure is capped near 3000 px and counts are left out
-when the cells get too small to print them."""
+when the cells get too small to print them. The fallback-threshold trade-off chart draws
+in-scope accuracy and out-of-scope recall against the threshold."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from parley.nlu_report_plots import (
     confusion_figure,
     pyplot,
     save_confusion_matrix,
+    save_oos_tradeoff,
     text_colour,
+    tradeoff_figure,
 )
 
 
@@ -66,3 +69,43 @@ def test_a_small_confusion_matrix_prints_every_count_and_grows_with_its_labels()
 
     assert small_texts == ["1", "2", "3", "5"]
     assert sizes[0] < sizes[1] < 3000
+
+
+def tradeoff_curve() -> list[dict[str, float]]:
+    """Accuracy falls from 1.0 by 0.05 per step while recall rises from 0.0 by 0.05."""
+    return [
+        {
+            "threshold": round(0.05 * i, 2),
+            "in_scope_accuracy": 1.0 - 0.05 * i,
+            "out_of_scope_recall": 0.05 * i,
+            "out_of_scope_precision": 0.5,
+        }
+        for i in range(20)
+    ]
+
+
+def test_the_tradeoff_chart_draws_accuracy_and_recall_against_the_threshold() -> None:
+    curve = tradeoff_curve()
+
+    figure = tradeoff_figure(curve, curve[9])
+    axes = figure.axes[0]
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    pyplot().close(figure)
+
+    assert set(lines) == {"in-scope accuracy", "out-of-scope recall", "best 0.45"}
+    for label, key in [
+        ("in-scope accuracy", "in_scope_accuracy"),
+        ("out-of-scope recall", "out_of_scope_recall"),
+    ]:
+        assert list(lines[label].get_xdata()) == [row["threshold"] for row in curve]
+        assert np.allclose(lines[label].get_ydata(), [row[key] for row in curve])
+    assert list(lines["best 0.45"].get_xdata()) == [0.45, 0.45]
+    assert axes.get_xlabel() == "fallback threshold"
+
+
+def test_the_tradeoff_chart_is_a_png_of_sensible_size(tmp_path: Path) -> None:
+    path = save_oos_tradeoff(tradeoff_curve(), tmp_path / "tradeoff.png")
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    height, width = matplotlib.image.imread(path).shape[:2]
+    assert 200 <= height <= 1000 and 400 <= width <= 1500
