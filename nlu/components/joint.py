@@ -81,6 +81,7 @@ def _training(reader: Options, base: TrainingSettings) -> TrainingSettings:
     return TrainingSettings(
         epochs=reader.integer("epochs", base.epochs, minimum=1),
         min_steps=reader.integer("min_steps", base.min_steps, minimum=0),
+        max_steps=reader.integer("max_steps", base.max_steps or 0, minimum=0) or None,
         batch_size=_positive(reader, "batch_size", batch, base.batch_size),
         learning_rate=reader.number("learning_rate", base.learning_rate, low=0.0),
         encoder_learning_rate=reader.number(
@@ -136,7 +137,8 @@ class JointIntentEntityClassifier:
     blocks of a ``LanguageModelFeaturizer``; with ``fine_tune_encoder: true`` it trains its
     own copy of the encoder (``model_weights``) instead. Training runs at least
     ``min_steps`` updates (default 150) however small ``epochs`` is, so a Rasa config's
-    ``epochs: 1`` still yields a usable model. Options are listed in the README.
+    ``epochs: 1`` still yields a usable model, and at most ``max_steps`` (default 4000), so
+    a large data set takes fewer passes. Options are listed in the README.
     """
 
     name: ClassVar[str] = "DIETClassifier"

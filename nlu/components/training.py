@@ -36,10 +36,22 @@ class TrainingSettings:
     encoder_learning_rate: float = 5e-5
     weight_decay: float = 0.01
     warmup_fraction: float = 0.1
+    max_steps: int | None = 4000  # updates; None: no cap (see :func:`epochs_for`)
     validation_examples: int = 0
     patience: int = 5
     seed: int = 42
     max_training_time: float | None = None  # seconds; training stops after the epoch that passes it
+
+
+def epochs_for(settings: TrainingSettings, batches: int) -> int:
+    """Epochs to train over ``batches`` batches an epoch: ``epochs``, raised so that at least
+    ``min_steps`` updates are made (a Rasa config's ``epochs: 1`` still learns) and lowered so
+    that at most ``max_steps`` are (a large data set needs fewer passes; its learning rate
+    then decays over the passes it gets, instead of training 40 times over 13k examples)."""
+    epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
+    if settings.max_steps:
+        epochs = min(epochs, max(1, math.ceil(settings.max_steps / batches)))
+    return epochs
 
 
 @dataclass(frozen=True)
@@ -95,10 +107,11 @@ def fit(
     seed_everything(settings.seed)
     rng = np.random.default_rng(settings.seed)
     order = rng.permutation(len(targets.intents))
-    validation = sorted(order[: settings.validation_examples].tolist())
-    train = order[settings.validation_examples :]
+    held = min(settings.validation_examples, max(len(order) - 1, 0))
+    validation = sorted(order[:held].tolist())
+    train = order[held:]
     batches = max(1, math.ceil(len(train) / settings.batch_size))
-    epochs = max(settings.epochs, math.ceil(settings.min_steps / batches))
+    epochs = epochs_for(settings, batches)
     optimizer = _optimizer(network, settings)
     total_steps = epochs * batches
     warmup = max(1, int(settings.warmup_fraction * total_steps))
@@ -139,7 +152,10 @@ def fit(
                 stale += 1
         bar.set_postfix(postfix)
         out_of_time = log.epoch_done(epoch + 1, postfix, settings.max_training_time)
-        if (validation and stale >= settings.patience) or out_of_time:
+        if validation and stale >= settings.patience:
+            log.stopped_early(epoch + 1, settings.patience)
+            break
+        if out_of_time:
             break
     if best is not None:
         network.load_state_dict(best[1])
@@ -175,6 +191,15 @@ class EpochLog:
                 flush=True,
             )
         return out_of_time
+
+    def stopped_early(self, epoch: int, patience: int) -> None:
+        if not self.quiet:
+            print(
+                f"{self.description}: epoch {epoch}/{self.epochs} stopped early: no better "
+                f"validation accuracy in {patience} epochs; keeping the best epoch's weights",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _clock(seconds: float) -> str:

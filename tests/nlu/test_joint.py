@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
 import pytest
 
 from nlu import NLUPipeline, TrainingData
+from nlu.components.training import TrainingSettings, epochs_for
 from nlu.errors import PipelineConfigError
 from nlu.interfaces import Message, TrainingExample
 from tests.nlu.data import HELD_OUT, example, examples, four_intents
@@ -212,7 +214,7 @@ def test_training_stops_at_max_training_time_and_logs_progress_lines(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     data = TrainingData(examples=generated_flights(seed=1, count=40))
-    config = {"name": "DIETClassifier", "epochs": 3000, "max_training_time": 1}
+    config = {"name": "DIETClassifier", "epochs": 3000, "max_steps": 0, "max_training_time": 1}
 
     trained([*SPARSE, config], data)
 
@@ -226,3 +228,46 @@ def test_training_stops_at_max_training_time_and_logs_progress_lines(
 def test_max_training_time_must_be_positive_seconds(value: object) -> None:
     with pytest.raises(PipelineConfigError, match="max_training_time"):
         NLUPipeline.build([*SPARSE, {"name": "DIETClassifier", "max_training_time": value}])
+
+
+@pytest.mark.parametrize(
+    ("examples", "epochs", "max_steps", "trained_epochs"),
+    [
+        (1000, 40, 4000, 40),  # 32 batches x 40 = 1,280 updates: as configured
+        (3200, 40, 4000, 40),  # 100 batches x 40 = 4,000: still as configured
+        (13000, 40, 4000, 10),  # 407 batches: 10 passes over a large data set
+        (13000, 40, None, 40),  # max_steps: 0 in the config turns the cap off
+        (100, 1, 4000, 38),  # 4 batches: raised to min_steps (150)
+        (1_000_000, 40, 4000, 1),  # at least one pass
+    ],
+)
+def test_training_is_sized_to_the_data_between_min_steps_and_max_steps(
+    examples: int, epochs: int, max_steps: int | None, trained_epochs: int
+) -> None:
+    settings = TrainingSettings(epochs=epochs, max_steps=max_steps)
+
+    assert epochs_for(settings, math.ceil(examples / settings.batch_size)) == trained_epochs
+
+
+def test_max_steps_caps_the_passes_a_config_asks_for(capsys: pytest.CaptureFixture[str]) -> None:
+    data = TrainingData(examples=generated_flights(seed=2, count=400))  # 13 batches of 32
+
+    nlu = trained([*SPARSE, {"name": "DIETClassifier", "epochs": 300, "max_steps": 130}], data)
+
+    lines = [line for line in capsys.readouterr().err.splitlines() if "epoch" in line]
+    assert "epoch 10/10" in lines[-1]
+    parsed = nlu.parse("fly from Oslo to Rome")
+    assert [(e.value, e.role) for e in parsed.entities] == [("Oslo", "from"), ("Rome", "to")]
+
+
+def test_a_validation_split_stops_training_early_and_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = TrainingData(examples=generated_flights(seed=2, count=600))
+    config = {"name": "DIETClassifier", "epochs": 300, "evaluate_on_number_of_examples": 60}
+
+    trained([*SPARSE, config], data)
+
+    lines = [line for line in capsys.readouterr().err.splitlines() if "epoch" in line]
+    assert "val_acc" in lines[0] and "stopped early" in lines[-1]
+    assert int(lines[-1].split("epoch ")[1].split("/")[0]) < 300
