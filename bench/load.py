@@ -8,6 +8,11 @@ fresh schema, dropped afterwards. Prints one JSON object with the machine's core
 
     python bench/load.py [--project .] [--concurrency 32] [--turns 20]
         [--postgres postgresql://postgres@127.0.0.1:5432/test] [--redis redis://127.0.0.1:6379/0]
+        [--nlu-batching]
+
+``--nlu-batching`` measures only SQLite with one worker, twice in the same run: every
+message parsed alone (``PARLEY_NLU_MAX_BATCH=1``) and concurrent messages batched
+(the default), and prints the ratios.
 """
 
 from __future__ import annotations
@@ -104,7 +109,7 @@ async def _drive(url: str, concurrency: int, turns: int) -> dict[str, Any]:
 
 
 async def _measure(
-    project: Path, store: str, workers: int, args: argparse.Namespace
+    project: Path, store: str, workers: int, args: argparse.Namespace, max_batch: int = 32
 ) -> dict[str, Any]:
     prefix = f"parley-bench:{uuid.uuid4().hex}:"
     schema = None
@@ -119,6 +124,7 @@ async def _measure(
         [*command, "--host", "127.0.0.1", "--port", str(port), *_NO_RATE_LIMITS],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "PARLEY_NLU_MAX_BATCH": str(max_batch)},
     )
     try:
         result = await _drive(f"http://127.0.0.1:{port}", args.concurrency, args.turns)
@@ -132,7 +138,12 @@ async def _measure(
         if keys:
             await redis.delete(*keys)
         await redis.aclose()
-    return {"store": store, "workers": workers, **result}
+    return {"store": store, "workers": workers, "nlu_max_batch": max_batch, **result}
+
+
+def _batching_ratios(alone: dict[str, Any], batched: dict[str, Any]) -> dict[str, float]:
+    keys = [k for k in alone if k.endswith(("_ms", "per_s")) and k in batched]
+    return {k: round(batched[k] / alone[k], 3) for k in keys if alone[k]}
 
 
 def main() -> None:
@@ -142,14 +153,21 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=20, help="Messages per conversation.")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--nlu-batching", action="store_true", help="Batched vs alone only.")
     args = parser.parse_args()
     results = []
+    extra: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="parley-load-") as tmp:
         project = Path(tmp) / "bot"
         copy_trained_project(args.project, project)
-        for store in ("sqlite", "postgresql"):
-            for workers in (1, 2):
-                results.append(asyncio.run(_measure(project, store, workers, args)))
+        if args.nlu_batching:
+            for max_batch in (1, 32):
+                results.append(asyncio.run(_measure(project, "sqlite", 1, args, max_batch)))
+            extra["batched_over_alone"] = _batching_ratios(results[0], results[1])
+        else:
+            for store in ("sqlite", "postgresql"):
+                for workers in (1, 2):
+                    results.append(asyncio.run(_measure(project, store, workers, args)))
     report = {
         "benchmark": "load",
         "cores": os.cpu_count(),
@@ -157,6 +175,7 @@ def main() -> None:
         "turns_per_conversation": args.turns,
         "lock_store": "redis",
         "results": results,
+        **extra,
     }
     print(json.dumps(report, indent=2))
 

@@ -228,8 +228,19 @@ class KnowledgeBase:
             return 0.0
         return float(np.max(self._scores(question)))
 
-    def _scores(self, question: str) -> npt.NDArray[np.float32]:
-        scores = self._sentence_vectors @ self._encoder.encode([question])[0]
+    def best_sentence_scores(self, questions: Sequence[str]) -> list[float]:
+        """:meth:`best_sentence_score` of each question, encoded as one batch."""
+        if not len(self._sentence_vectors) or not questions:
+            return [0.0] * len(questions)
+        vectors = self._encoder.encode(list(questions))
+        return [float(np.max(self._scores(q, v))) for q, v in zip(questions, vectors, strict=True)]
+
+    def _scores(
+        self, question: str, vector: npt.NDArray[np.float32] | None = None
+    ) -> npt.NDArray[np.float32]:
+        if vector is None:
+            vector = self._encoder.encode([question])[0]
+        scores = self._sentence_vectors @ vector
         asked = _keywords(question)
         bonus = [RARE_WORD_BONUS if asked & self._rare[i] else 0.0 for i in range(len(scores))]
         return np.asarray(scores + np.array(bonus, dtype=np.float32), dtype=np.float32)

@@ -118,9 +118,20 @@ class NLUPipeline:
     def parse(self, text: str, message_id: str | None = None) -> ParseResult:
         """Intent, ranking (at most 10, most likely first), entities with offsets into
         ``text``, and response selections. Any text is accepted, including ``""``."""
-        message = Message(text=text)
-        self.process([message])
-        return message.to_parse_result(message_id)
+        return self.parse_batch([text], [message_id])[0]
+
+    def parse_batch(
+        self, texts: Sequence[str], message_ids: Sequence[str | None]
+    ) -> list[ParseResult]:
+        """:meth:`parse` of each text, in order, with its message id; the components see
+        all texts at once (the encoder runs them as one batch). Intents, rankings and
+        entities are those of parsing the texts one by one; confidences may differ in
+        the last float digits, as padding to the longest text changes the arithmetic."""
+        if len(texts) != len(message_ids):
+            raise ValueError(f"{len(texts)} texts but {len(message_ids)} message ids")
+        messages = [Message(text=text) for text in texts]
+        self.process(messages)
+        return [m.to_parse_result(i) for m, i in zip(messages, message_ids, strict=True)]
 
     def persist(self, directory: Path) -> None:
         """Write the trained pipeline into ``directory`` (created if missing)."""

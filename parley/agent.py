@@ -52,6 +52,7 @@ from parley.errors import InvalidRequest
 from parley.interfaces import UserMessage
 from parley.logs import conversation_context
 from parley.metrics import Metrics, errors_counted
+from parley.nlu_batching import DEFAULT_MAX_BATCH, ParseBatcher
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,12 @@ class BotAgent:
     model_id: str = "unknown"
     metrics: Metrics = field(default_factory=Metrics)
     broker: EventBroker | None = None  # gets every stored event, for analytics
+    nlu_max_batch: int = DEFAULT_MAX_BATCH  # messages parsed together at most; 1: no batching
+    nlu_batcher: ParseBatcher = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Concurrent conversations share encoder batches instead of queueing for threads.
+        self.nlu_batcher = ParseBatcher(self.interpreter, max_batch=self.nlu_max_batch)
 
     async def handle_message(self, message: UserMessage) -> list[BotMessage]:
         with (
@@ -141,7 +148,7 @@ class BotAgent:
         if payload is not None:
             return payload
         with self.metrics.time("nlu"):
-            return await asyncio.to_thread(self.interpreter.parse, text, message_id)
+            return await self.nlu_batcher.parse(text, message_id)
 
     async def warm_up(self) -> None:
         """Load what the first message would otherwise load lazily (the NLU's encoder), so a
@@ -167,6 +174,7 @@ class BotAgent:
             return await self.tracker(conversation_id)
 
     async def close(self) -> None:
+        await self.nlu_batcher.close()
         await self.actions.executor.close()
         if self.broker is not None:
             await self.broker.close()  # publishes what is queued first

@@ -20,12 +20,13 @@ is never overridden: it is about that order.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from nlg.knowledge import KnowledgeBase
 from nlg.llm import LLMNLG
 from nlu.interfaces import IntentPrediction, Interpreter, ParseResult
+from parley.nlu_batching import parse_all
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,30 @@ class KnowledgeRoutedInterpreter:
     sure_min_score: float = 0.7
 
     def parse(self, text: str, message_id: str | None = None) -> ParseResult:
-        parsed = self.inner.parse(text, message_id)
+        return self._routed(text, self.inner.parse(text, message_id))
+
+    def parse_batch(
+        self, texts: Sequence[str], message_ids: Sequence[str | None]
+    ) -> list[ParseResult]:
+        """:meth:`parse` of each text: the inner interpreter's batch, each result routed."""
+        parsed = parse_all(self.inner, texts, message_ids)
+        asked = [i for i, p in enumerate(parsed) if self._may_route(p)]
+        scores = dict(
+            zip(asked, self.knowledge.best_sentence_scores([texts[i] for i in asked]), strict=True)
+        )
+        return [self._routed(texts[i], p, scores.get(i)) for i, p in enumerate(parsed)]
+
+    def _may_route(self, parsed: ParseResult) -> bool:
         current = parsed.intent
-        if (current is not None and current.name == self.intent) or parsed.entities:
-            return parsed  # a message naming an order, email or product is about that
-        score = self.knowledge.best_sentence_score(text)
+        # A message naming an order, email or product is about that.
+        return not ((current is not None and current.name == self.intent) or parsed.entities)
+
+    def _routed(self, text: str, parsed: ParseResult, score: float | None = None) -> ParseResult:
+        if not self._may_route(parsed):
+            return parsed
+        current = parsed.intent
+        if score is None:
+            score = self.knowledge.best_sentence_score(text)
         sure = current is not None and current.confidence >= self.below_confidence
         if score < (self.sure_min_score if sure else self.min_score):
             return parsed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from parley.errors import ConfigError
 from parley.knowledge_routing import with_knowledge_routing
 from parley.metrics import Metrics, TimedNLG
 from parley.model import TrainedModel, load_model, resolve_model
+from parley.nlu_batching import DEFAULT_MAX_BATCH
 from parley.project import EndpointsConfig, load_endpoints, sqlalchemy_url
 from parley.project.endpoints import store_kind
 
@@ -93,6 +95,20 @@ def with_finetuned_adapter(
     return {**options, "adapter": str(adapter)}
 
 
+NLU_MAX_BATCH_ENV = "PARLEY_NLU_MAX_BATCH"
+
+
+def nlu_max_batch() -> int:
+    """Messages of concurrent conversations parsed as one NLU batch at most, from
+    ``PARLEY_NLU_MAX_BATCH`` (default 32; 1 parses every message alone)."""
+    raw = os.environ.get(NLU_MAX_BATCH_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BATCH
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{NLU_MAX_BATCH_ENV} must be a whole number >= 1, got {raw!r}")
+    return int(raw)
+
+
 async def build_agent(
     project_root: Path,
     model: Path | None = None,
@@ -132,6 +148,7 @@ async def build_agent(
         model_id=trained.model_id,
         metrics=metrics,
         broker=await open_event_broker(endpoints),
+        nlu_max_batch=nlu_max_batch(),
     )
     await agent.warm_up()  # ready means ready: no model loads on a customer's message
     return agent

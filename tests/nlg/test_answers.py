@@ -132,6 +132,16 @@ def test_a_rare_word_shared_with_a_sentence_raises_its_score(knowledge: Knowledg
     assert knowledge.best_sentence_score("do you sell kayaks?") < 0.5
 
 
+def test_questions_scored_as_one_batch_score_as_they_do_alone(knowledge: KnowledgeBase) -> None:
+    questions = ["can I pay with PayPal?", "do you sell kayaks?", "how long is the warranty?"]
+
+    batch = knowledge.best_sentence_scores(questions)
+
+    assert batch == pytest.approx([knowledge.best_sentence_score(q) for q in questions], abs=1e-5)
+    assert batch[0] >= 0.5 > batch[1]
+    assert knowledge.best_sentence_scores([]) == []
+
+
 def test_the_knowledge_folder_must_exist(tmp_path: Path) -> None:
     from nlg.errors import NLGConfigError
 

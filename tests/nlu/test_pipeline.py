@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from nlu import (
     ModelLoadError,
     NLUPipeline,
     NotTrainedError,
+    ParseResult,
     PipelineConfigError,
     TrainingData,
     UnsupportedComponentWarning,
@@ -102,6 +104,22 @@ def test_a_loaded_pipeline_parses_exactly_like_the_trained_one(
 
     for text in PROBES:
         assert loaded.parse(text, message_id="m1") == default_nlu.parse(text, message_id="m1")
+
+
+def test_a_batch_parses_like_its_texts_one_by_one(default_nlu: NLUPipeline) -> None:
+    ids = [f"m{i}" for i in range(len(PROBES))]
+
+    batch = default_nlu.parse_batch(PROBES, ids)
+    one_by_one = [default_nlu.parse(text, i) for text, i in zip(PROBES, ids, strict=True)]
+
+    # Confidences may differ in the last float digits: padding changes the batch's shape.
+    assert [without_confidences(r) for r in batch] == [without_confidences(r) for r in one_by_one]
+    assert confidences(batch) == pytest.approx(confidences(one_by_one), abs=1e-5)
+
+
+def test_a_batch_needs_one_message_id_per_text(default_nlu: NLUPipeline) -> None:
+    with pytest.raises(ValueError, match="2 texts but 1 message ids"):
+        default_nlu.parse_batch(["hello", "bye"], [None])
 
 
 def test_a_persisted_pipeline_is_json_npz_and_safetensors_only(model_dir: Path) -> None:
@@ -267,3 +285,23 @@ def test_a_rasa_tokenizer_beside_one_we_have_adds_no_second_tokenizer() -> None:
             ]
         )
     assert pipeline.component_names.count("WhitespaceTokenizer") == 1
+
+
+def without_confidences(result: ParseResult) -> ParseResult:
+    return replace(
+        result,
+        intent=result.intent and replace(result.intent, confidence=0.0),
+        intent_ranking=tuple(replace(i, confidence=0.0) for i in result.intent_ranking),
+        entities=tuple(replace(e, confidence=None) for e in result.entities),
+    )
+
+
+def confidences(results: list[ParseResult]) -> list[float]:
+    return [
+        confidence
+        for r in results
+        for confidence in (
+            *(i.confidence for i in r.intent_ranking),
+            *(e.confidence or 0.0 for e in r.entities),
+        )
+    ]

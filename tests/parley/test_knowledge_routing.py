@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,51 @@ def test_other_messages_keep_their_nlu_intent(
 ) -> None:
     parsed = routed(knowledge, nlu, text)
     assert parsed.intent is not None and parsed.intent.name == nlu.intent
+
+
+@dataclass
+class BatchingFixedNLU(FixedNLU):
+    """:class:`FixedNLU` that also parses batches, recording their sizes."""
+
+    batches: list[int] = field(default_factory=list)
+
+    def parse_batch(
+        self, texts: Sequence[str], message_ids: Sequence[str | None]
+    ) -> list[ParseResult]:
+        self.batches.append(len(texts))
+        return [self.parse(t, i) for t, i in zip(texts, message_ids, strict=True)]
+
+
+BATCH = (
+    "can I pay with PayPal?",
+    "do you offer cash on delivery?",
+    "do you sell kayaks?",
+    "what are your shipping options",
+)
+
+
+@pytest.mark.parametrize(
+    "nlu",
+    [FixedNLU("shipping_options", 0.5), BatchingFixedNLU("shipping_options", 0.5)],
+    ids=["inner parses one by one", "inner parses batches"],
+)
+def test_a_batch_is_routed_like_each_of_its_messages(
+    knowledge: KnowledgeBase, nlu: FixedNLU
+) -> None:
+    interpreter = KnowledgeRoutedInterpreter(nlu, knowledge, "out_of_scope")
+    ids = [f"m{i}" for i in range(len(BATCH))]
+
+    batch = interpreter.parse_batch(BATCH, ids)
+
+    assert batch == [interpreter.parse(t, i) for t, i in zip(BATCH, ids, strict=True)]
+    assert [p.intent_name for p in batch] == [
+        "out_of_scope",
+        "out_of_scope",
+        "shipping_options",  # nothing in the knowledge: NLU's intent is kept
+        "out_of_scope",
+    ]
+    if isinstance(nlu, BatchingFixedNLU):
+        assert nlu.batches == [len(BATCH)]
 
 
 def test_the_knowledge_intent_is_out_of_scope_where_the_domain_has_it() -> None:
