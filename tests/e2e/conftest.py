@@ -100,6 +100,16 @@ def trained_reference_bot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def server(trained_reference_bot: Path) -> Iterator[Server]:
+    """A server of its own, for a test that kills or restarts it."""
+    running = Server(trained_reference_bot)
+    running.start()
+    yield running
+    running.kill()
+
+
+@pytest.fixture(scope="module")
+def shared_server(trained_reference_bot: Path) -> Iterator[Server]:
+    """One server for a module's conversations (each test talks as its own customer)."""
     running = Server(trained_reference_bot)
     running.start()
     yield running

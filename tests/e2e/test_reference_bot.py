@@ -42,7 +42,8 @@ def test_the_reference_bot_passes_all_its_test_stories(trained_reference_bot: Pa
     assert "passed (100.0%)" in result.stdout
 
 
-def test_an_order_status_conversation_over_http(server: Server) -> None:
+def test_an_order_status_conversation_over_http(shared_server: Server) -> None:
+    server = shared_server
     customer = Customer(server)
     assert "Parley Outfitters" in texts(customer.says("hi there"))
     asked = texts(customer.says("where is my order?"))
@@ -56,7 +57,8 @@ def test_an_order_status_conversation_over_http(server: Server) -> None:
     assert customer.tracker()["slots"]["order_number"] == "PO-48213"
 
 
-def test_faq_paths_answer_with_the_templates_facts(server: Server) -> None:
+def test_faq_paths_answer_with_the_templates_facts(shared_server: Server) -> None:
+    server = shared_server
     customer = Customer(server)
     assert "30 days" in texts(customer.says("what is your return policy?"))
     assert "$12.95" in texts(customer.says("how much is express shipping"))
@@ -75,7 +77,8 @@ def test_a_conversation_survives_a_server_crash(server: Server) -> None:
     assert "order number" in texts(customer.says("any news on my order?")).lower()
 
 
-def test_bad_requests_get_json_errors_and_the_server_keeps_going(server: Server) -> None:
+def test_bad_requests_get_json_errors_and_the_server_keeps_going(shared_server: Server) -> None:
+    server = shared_server
     url = f"{server.url}/webhooks/rest/webhook"
     malformed = httpx.post(url, content=b"{not json", timeout=30)
     assert malformed.status_code == 400 and "error" in malformed.json()
@@ -87,7 +90,8 @@ def test_bad_requests_get_json_errors_and_the_server_keeps_going(server: Server)
     assert "Parley Outfitters" in texts(customer.says("hello"))
 
 
-def test_unknown_conversations_are_created_not_crashed_on(server: Server) -> None:
+def test_unknown_conversations_are_created_not_crashed_on(shared_server: Server) -> None:
+    server = shared_server
     tracker = Customer(server, "never-seen-before").tracker()
     assert tracker["sender_id"] == "never-seen-before"
     assert tracker["events"] == []

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.slow
 ASK_EMAIL = "Which email address can our support team reach you at?"
 
 
-def test_a_side_question_in_the_ticket_form_is_answered_then_asked_again(server: Server) -> None:
-    customer = Customer(server)
+def test_a_side_question_in_the_ticket_form_is_answered_then_asked_again(
+    shared_server: Server,
+) -> None:
+    customer = Customer(shared_server)
     assert texts(customer.says("I want to file a complaint")) == ASK_EMAIL
 
     replies = customer.says("are you open on sundays?")
@@ -27,8 +29,8 @@ def test_a_side_question_in_the_ticket_form_is_answered_then_asked_again(server:
     assert customer.tracker()["slots"]["email"] == "jane.doe@example.com"
 
 
-def test_stop_after_an_answer_asks_first_and_then_forgets_it(server: Server) -> None:
-    customer = Customer(server)
+def test_stop_after_an_answer_asks_first_and_then_forgets_it(shared_server: Server) -> None:
+    customer = Customer(shared_server)
     assert "email address" in texts(customer.says("I want to return something from PO-90215"))
     assert "Which item" in texts(customer.says("jane.doe@example.com"))
     assert "Why are you returning it?" in texts(customer.says("the headlamp"))
@@ -41,8 +43,8 @@ def test_stop_after_an_answer_asks_first_and_then_forgets_it(server: Server) -> 
     assert tracker["slots"]["return_item"] is None
 
 
-def test_two_refused_emails_offer_a_way_out(server: Server) -> None:
-    customer = Customer(server)
+def test_two_refused_emails_offer_a_way_out(shared_server: Server) -> None:
+    customer = Customer(shared_server)
     customer.says("please open a support ticket")
 
     first = customer.says("jane.doe@example")
@@ -56,9 +58,9 @@ def test_two_refused_emails_offer_a_way_out(server: Server) -> None:
 
 
 def test_after_an_unknown_order_number_the_next_question_asks_for_it_again(
-    server: Server,
+    shared_server: Server,
 ) -> None:
-    customer = Customer(server)
+    customer = Customer(shared_server)
     assert "couldn't find an order PO-99999" in texts(customer.says("where is order PO-99999?"))
 
     assert "What's your order number?" in texts(customer.says("wher is my ordr"))
@@ -66,8 +68,8 @@ def test_after_an_unknown_order_number_the_next_question_asks_for_it_again(
     assert "UPS" in texts(customer.says("jane.doe@example.com"))
 
 
-def test_order_details_need_the_email_on_the_order(server: Server) -> None:
-    customer = Customer(server)
+def test_order_details_need_the_email_on_the_order(shared_server: Server) -> None:
+    customer = Customer(shared_server)
     asked = texts(customer.says("where is my order PO-48213?"))
     assert "email address" in asked and "hiking boots" not in asked
 
@@ -76,9 +78,11 @@ def test_order_details_need_the_email_on_the_order(server: Server) -> None:
     assert "hiking boots" in texts(customer.says("it's jane.doe@example.com"))
 
 
-def test_a_bare_order_number_answers_the_return_form_whatever_its_intent(server: Server) -> None:
+def test_a_bare_order_number_answers_the_return_form_whatever_its_intent(
+    shared_server: Server,
+) -> None:
     # "PO-10377" alone reads as an order-status request to the NLU; it is still the answer.
-    customer = Customer(server)
+    customer = Customer(shared_server)
     assert "Which order" in texts(customer.says("I'd like to return something"))
 
     reply = texts(customer.says("PO-10377"))
