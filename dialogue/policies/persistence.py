@@ -1,13 +1,13 @@
 """Reading and writing persisted policies: JSON documents and ``.npz`` arrays, no pickle.
 
-Every failure to read is a :class:`PolicyLoadError` that names the file.
+The files are read and written by :mod:`plugins.persistence`; here every failure to
+read becomes a :class:`PolicyLoadError` that names the file.
 """
 
 from __future__ import annotations
 
-import json
-import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,43 +15,37 @@ import numpy as np
 import numpy.typing as npt
 
 from dialogue.policies.errors import PolicyLoadError
+from plugins import persistence
+from plugins.persistence import StoredFileError, write_json
+
+__all__ = ["field", "read_arrays", "read_json", "write_arrays", "write_json"]
 
 Array = npt.NDArray[np.float64]
 
 
-def write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+@contextmanager
+def _policy_file() -> Iterator[None]:
+    try:
+        yield
+    except StoredFileError as e:
+        raise PolicyLoadError(f"{e.path}: damaged or missing policy file ({e.reason})") from e
 
 
 def read_json(path: Path) -> dict[str, Any]:
     """A JSON object from ``path``; missing, unreadable or non-object files raise."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise PolicyLoadError(f"{path}: missing policy file") from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise PolicyLoadError(f"{path}: damaged policy file ({e})") from e
-    if not isinstance(data, dict):
-        raise PolicyLoadError(f"{path}: damaged policy file (expected a JSON object)")
-    return data
+    with _policy_file():
+        return persistence.read_json_object(path)
 
 
 def write_arrays(path: Path, arrays: Mapping[str, Array]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as file:
-        np.savez(file, allow_pickle=False, **arrays)
+    persistence.write_arrays(path, arrays, compress=False)
 
 
 def read_arrays(path: Path, names: tuple[str, ...]) -> dict[str, Array]:
     """The named float arrays of an ``.npz`` file (loaded without pickle)."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {name: np.asarray(archive[name], dtype=np.float64) for name in names}
-    except FileNotFoundError as e:
-        raise PolicyLoadError(f"{path}: missing policy weights") from e
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
-        raise PolicyLoadError(f"{path}: damaged policy weights ({e})") from e
+    with _policy_file():
+        arrays = persistence.read_arrays(path, *names)
+    return {name: np.asarray(arrays[name], dtype=np.float64) for name in names}
 
 
 def field(data: Mapping[str, Any], key: str, kind: type, path: Path) -> Any:
