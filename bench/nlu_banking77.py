@@ -6,7 +6,15 @@ parses, and repeats the training with 10 examples per intent (fixed seed).
 Prints one JSON object. The data folder is ``../shared/data/banking77`` beside the
 repository, or ``$PARLEY_SHARED/data/banking77``.
 
-    .venv/bin/python bench/nlu_banking77.py [--few-shot-only] [--config FILE.yml]
+``--held-out-intents`` runs the out-of-scope protocol instead: a quarter of the intents
+(19 of 77, fixed seed) are held out of training as unknown; the pipeline (without its
+``FallbackClassifier``) is trained on the rest and scored on the whole test set. For each
+fallback threshold it reports known-intent accuracy (a fallback on a known intent is
+wrong) and unknown-intent recall (a fallback on an unknown one is right), and picks the
+threshold with the best recall that loses at most 1 point of known-intent accuracy.
+
+    .venv/bin/python bench/nlu_banking77.py [--few-shot-only | --held-out-intents]
+        [--config FILE.yml]
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ PIPELINE: list[dict[str, Any]] = [
 PARSE_SAMPLES = 300
 SHOTS = 10
 SEED = 42
+HELD_OUT_SHARE = 0.25
+THRESHOLDS = [round(0.05 * i, 2) for i in range(20)]
 
 
 def data_folder() -> Path:
@@ -116,9 +126,92 @@ def parse_latency(nlu: NLUPipeline, test: Sequence[TrainingExample]) -> tuple[fl
     return statistics.median(timings), float(np.percentile(timings, 95))
 
 
+def held_out_intents(examples: Sequence[TrainingExample], seed: int) -> set[str]:
+    intents = sorted({e.intent or "" for e in examples})
+    picks = np.random.default_rng(seed).choice(
+        len(intents), size=round(len(intents) * HELD_OUT_SHARE), replace=False
+    )
+    return {intents[int(i)] for i in picks}
+
+
+Top = tuple[str, float, float]
+"""The model's own top intent, its confidence, and its lead over the second intent."""
+
+
+def top_intents(nlu: NLUPipeline, test: Sequence[TrainingExample]) -> list[Top]:
+    from nlu.interfaces import Message
+
+    tops: list[Top] = []
+    for begin in range(0, len(test), 256):
+        messages = [Message(text=e.text) for e in test[begin : begin + 256]]
+        nlu.process(messages)
+        for m in messages:
+            ranking = [r.confidence for r in m.intent_ranking] + [0.0, 0.0]
+            top = (m.intent.name, m.intent.confidence) if m.intent else ("", 0.0)
+            tops.append((*top, top[1] - ranking[1]))
+    return tops
+
+
+def rates(
+    tops: Sequence[Top], gold: Sequence[str], unknown: set[str], threshold: float, ambiguity: float
+) -> dict[str, float]:
+    """Known-intent accuracy and unknown-intent recall when ``FallbackClassifier`` refuses
+    a confidence below ``threshold`` or a lead below ``ambiguity``."""
+    known, refused = [], []
+    for (predicted, confidence, lead), intent in zip(tops, gold, strict=True):
+        fallback = confidence < threshold or lead < ambiguity
+        if intent in unknown:
+            refused.append(fallback)
+        else:
+            known.append(predicted == intent and not fallback)
+    return {
+        "threshold": threshold,
+        "ambiguity_threshold": ambiguity,
+        "known_accuracy": round(float(np.mean(known)), 4),
+        "unknown_recall": round(float(np.mean(refused)), 4),
+    }
+
+
+def held_out_protocol(
+    pipeline: Sequence[Mapping[str, Any]],
+    train_examples: Sequence[TrainingExample],
+    test: Sequence[TrainingExample],
+) -> dict[str, Any]:
+    unknown = held_out_intents(train_examples, SEED)
+    without_fallback = [c for c in pipeline if c["name"] != "FallbackClassifier"]
+    known_train = [e for e in train_examples if e.intent not in unknown]
+    nlu, seconds = train(without_fallback, known_train)
+    tops, gold = top_intents(nlu, test), [e.intent or "" for e in test]
+    rows = [rates(tops, gold, unknown, threshold, 0.0) for threshold in THRESHOLDS]
+    allowed = rows[0]["known_accuracy"] - 0.01
+    best = max(
+        (r for r in rows if r["known_accuracy"] >= allowed), key=lambda r: r["unknown_recall"]
+    )
+    configured = next((c for c in pipeline if c["name"] == "FallbackClassifier"), None)
+    result: dict[str, Any] = {
+        "unknown_intents": sorted(unknown),
+        "train_examples": len(known_train),
+        "train_seconds": seconds,
+        "best_within_1_point": best,
+        "curve": rows,
+    }
+    if configured is not None:
+        result["at_configured_fallback"] = rates(
+            tops,
+            gold,
+            unknown,
+            float(configured.get("threshold", 0.3)),
+            float(configured.get("ambiguity_threshold", 0.1)),
+        )
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--few-shot-only", action="store_true", help="Only the 10-shot run.")
+    parser.add_argument(
+        "--held-out-intents", action="store_true", help="Only the unknown-intent protocol."
+    )
     parser.add_argument("--config", type=Path, help="A config.yml whose pipeline: to use.")
     args = parser.parse_args(argv)
     pipeline = PIPELINE
@@ -128,6 +221,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     train_examples = read_examples(folder / "train.csv")
     test = read_examples(folder / "test.csv")
     result: dict[str, Any] = {"pipeline": pipeline, "cores": os.cpu_count()}
+    if args.held_out_intents:
+        result["held_out_intents"] = held_out_protocol(pipeline, train_examples, test)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result, indent=1))
+        return
     if not args.few_shot_only:
         nlu, seconds = train(pipeline, train_examples)
         accuracy, macro_f1 = score(nlu, test)
