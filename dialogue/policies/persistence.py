@@ -28,7 +28,9 @@ def _policy_file() -> Iterator[None]:
     try:
         yield
     except StoredFileError as e:
-        raise PolicyLoadError(f"{e.path}: damaged or missing policy file ({e.reason})") from e
+        if e.reason == "file is missing":
+            raise PolicyLoadError(f"{e.path}: missing policy file") from e
+        raise PolicyLoadError(f"{e.path}: damaged policy file ({e.reason})") from e
 
 
 def read_json(path: Path) -> dict[str, Any]:
