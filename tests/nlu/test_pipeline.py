@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,12 @@ from nlu import (
     ModelLoadError,
     NLUPipeline,
     NotTrainedError,
-    ParseResult,
     PipelineConfigError,
     TrainingData,
     UnsupportedComponentWarning,
 )
 from tests.nlu.data import FLIGHTS, FOUR_INTENTS, examples
+from tests.nlu.parse_results import assert_parsed_alike
 
 DATA = TrainingData(
     examples=(
@@ -113,8 +112,7 @@ def test_a_batch_parses_like_its_texts_one_by_one(default_nlu: NLUPipeline) -> N
     one_by_one = [default_nlu.parse(text, i) for text, i in zip(PROBES, ids, strict=True)]
 
     # Confidences may differ in the last float digits: padding changes the batch's shape.
-    assert [without_confidences(r) for r in batch] == [without_confidences(r) for r in one_by_one]
-    assert confidences(batch) == pytest.approx(confidences(one_by_one), abs=1e-5)
+    assert_parsed_alike(batch, one_by_one)
 
 
 def test_a_batch_needs_one_message_id_per_text(default_nlu: NLUPipeline) -> None:
@@ -285,23 +283,3 @@ def test_a_rasa_tokenizer_beside_one_we_have_adds_no_second_tokenizer() -> None:
             ]
         )
     assert pipeline.component_names.count("WhitespaceTokenizer") == 1
-
-
-def without_confidences(result: ParseResult) -> ParseResult:
-    return replace(
-        result,
-        intent=result.intent and replace(result.intent, confidence=0.0),
-        intent_ranking=tuple(replace(i, confidence=0.0) for i in result.intent_ranking),
-        entities=tuple(replace(e, confidence=None) for e in result.entities),
-    )
-
-
-def confidences(results: list[ParseResult]) -> list[float]:
-    return [
-        confidence
-        for r in results
-        for confidence in (
-            *(i.confidence for i in r.intent_ranking),
-            *(e.confidence or 0.0 for e in r.entities),
-        )
-    ]

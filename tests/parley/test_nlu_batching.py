@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -22,6 +22,7 @@ from parley.errors import ConfigError
 from parley.nlu_batching import ParseBatcher
 from parley.runtime import NLU_MAX_BATCH_ENV, nlu_max_batch
 from tests.nlu.data import FLIGHTS, FOUR_INTENTS
+from tests.nlu.parse_results import assert_parsed_alike
 
 PIPELINE: list[dict[str, object]] = [
     {"name": "WhitespaceTokenizer"},
@@ -113,33 +114,6 @@ class OneByOneInterpreter:
 
     def parse(self, text: str, message_id: str | None = None) -> ParseResult:
         return self.inner.parse(text, message_id)
-
-
-def assert_parsed_alike(actual: Sequence[ParseResult], expected: Sequence[ParseResult]) -> None:
-    """Equal but for the last float digits of confidences, which depend on the shape of the
-    batch the arithmetic ran in (padding to the longest message)."""
-    assert [without_confidences(r) for r in actual] == [without_confidences(r) for r in expected]
-    assert confidences(actual) == pytest.approx(confidences(expected), abs=1e-5)
-
-
-def without_confidences(result: ParseResult) -> ParseResult:
-    return replace(
-        result,
-        intent=result.intent and replace(result.intent, confidence=0.0),
-        intent_ranking=tuple(replace(i, confidence=0.0) for i in result.intent_ranking),
-        entities=tuple(replace(e, confidence=None) for e in result.entities),
-    )
-
-
-def confidences(results: Sequence[ParseResult]) -> list[float]:
-    return [
-        confidence
-        for r in results
-        for confidence in (
-            *(i.confidence for i in r.intent_ranking),
-            *(e.confidence or 0.0 for e in r.entities),
-        )
-    ]
 
 
 def ids_for(texts: Sequence[str]) -> list[str]:
