@@ -63,7 +63,7 @@ def bitext_run(args: argparse.Namespace) -> dict[str, Any]:
     device = pick_device(args.device)
     model, tokenizer = load_causal_lm(None, device)
     started = time.monotonic()
-    before, base_replies = score(model, tokenizer, held, args.max_new_tokens)
+    before, base_replies = score(model, tokenizer, held, args.max_new_tokens, args.generate_batch)
     options = FinetuneOptions(
         max_minutes=args.max_minutes,
         epochs=args.epochs,
@@ -77,7 +77,7 @@ def bitext_run(args: argparse.Namespace) -> dict[str, Any]:
     tuned = lora_model(model, options)
     report = Trainer(tuned, tokenizer, options).train(fit, validation, show=True)
     merged = tuned.merge_and_unload()
-    after, tuned_replies = score(merged, tokenizer, held, args.max_new_tokens)
+    after, tuned_replies = score(merged, tokenizer, held, args.max_new_tokens, args.generate_batch)
     return {
         "device": device,
         "train_examples": len(fit),
@@ -149,12 +149,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--eval-size", type=int, default=80, help="0: the whole 10%%")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--lora-layers", type=int, default=8, help="top layers adapted; 0: all")
     parser.add_argument("--eval-every", type=int, default=10)
     parser.add_argument("--max-minutes", type=float, default=11.0)
     parser.add_argument("--max-target-tokens", type=int, default=256)
     parser.add_argument("--max-new-tokens", type=int, default=160)
+    parser.add_argument(
+        "--generate-batch", type=int, default=32, help="held-out replies decoded at once"
+    )
     parser.add_argument("--examples", type=int, default=10, help="side-by-side pairs to print")
     parser.add_argument("--limit", type=int, default=len(CONVERSATIONS))
     return parser.parse_args()
