@@ -42,6 +42,7 @@ from dialogue.events import (
     check_events,
 )
 from dialogue.interfaces import LockStore, NextActionPredictor, PolicyPrediction, TrackerStore
+from dialogue.stores.cache import TrackerCache
 from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage, NaturalLanguageGenerator
 from nlg.streaming import TurnChunk, TurnStream, current_stream, streaming_into
@@ -100,10 +101,13 @@ class BotAgent:
     broker: EventBroker | None = None  # gets every stored event, for analytics
     nlu_max_batch: int = DEFAULT_MAX_BATCH  # messages parsed together at most; 1: no batching
     nlu_batcher: ParseBatcher = field(init=False, repr=False)
+    trackers: TrackerCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Concurrent conversations share encoder batches instead of queueing for threads.
         self.nlu_batcher = ParseBatcher(self.interpreter, max_batch=self.nlu_max_batch)
+        # A turn reads only the events stored since the conversation's previous turn.
+        self.trackers = TrackerCache(self.store)
 
     async def handle_message(self, message: UserMessage) -> list[BotMessage]:
         with (
@@ -115,13 +119,15 @@ class BotAgent:
 
     async def _handle_message(self, message: UserMessage) -> list[BotMessage]:
         async with self.locks.lock(message.sender_id):
-            turn = _Turn(await self.tracker(message.sender_id))
+            read = await self.tracker(message.sender_id)
+            turn = _Turn(read)
             await self._start_session_if_due(turn, message.input_channel)
             turn.add(await self._understand(message))
             turn.add(*extract_slots(self.domain, turn.tracker.state))
             if not turn.tracker.state.paused:
                 await self._act_until_listening(turn, message.input_channel)
             await self.store.append(message.sender_id, turn.new_events)
+            self.trackers.stored(message.sender_id, read, turn.tracker, len(turn.new_events))
             self._publish(message.sender_id, turn.new_events)
         return turn.bot_messages()
 
@@ -157,8 +163,7 @@ class BotAgent:
             await asyncio.to_thread(self.interpreter.parse, "hello", None)
 
     async def tracker(self, conversation_id: ConversationId) -> Tracker:
-        events = await self.store.retrieve(conversation_id)
-        return Tracker(conversation_id, tuple(events), self.domain.initial_slots)
+        return await self.trackers.tracker(conversation_id, self.domain.initial_slots)
 
     async def append_events(
         self, conversation_id: ConversationId, events: Sequence[Event]

@@ -41,7 +41,7 @@ from dialogue.events import (
     UserUttered,
 )
 from dialogue.state import DialogueState, applied_events, apply, initial_state
-from dialogue.tracker import Tracker
+from dialogue.tracker import Fold, Tracker
 
 ANY_VALUE = "set"
 SHOULD_NOT_BE_SET = "<not set>"
@@ -162,8 +162,33 @@ def states_for_prediction(
     ``as_text=True`` reads every user message by its words instead of its intent,
     as an end-to-end story's ``- user:`` steps were read in training.
     """
-    states, _ = _walk(tracker.events, domain, tracker.initial_slots, False, as_text)
-    return tuple(states)
+    walked: _Walked = tracker.fold(_prediction_walk(domain, tracker.initial_slots, as_text))
+    return (*walked.states, _state_of(walked.dialogue, walked.user_turn, domain, None, as_text))
+
+
+@dataclass(frozen=True)
+class _Walked:
+    """:func:`_walk` as a fold: the tracker keeps it and adds each new event to it, so a
+    prediction does not walk the whole conversation again."""
+
+    dialogue: DialogueState
+    states: tuple[State, ...] = ()
+    user_turn: bool = False
+
+
+def _prediction_walk(domain: Domain, initial_slots: Mapping[str, Any], as_text: bool) -> Fold:
+    def step(walked: _Walked, event: Event) -> _Walked:
+        states, user_turn = walked.states, walked.user_turn
+        if isinstance(event, ActionExecuted):
+            states = (*states, _state_of(walked.dialogue, user_turn, domain, None, as_text))
+            user_turn = False
+        elif isinstance(event, UserUttered):
+            user_turn = True
+        return _Walked(apply(walked.dialogue, event), states, user_turn)
+
+    # The fold keeps ``domain`` alive, so its id cannot pass to another domain meanwhile.
+    key = ("policy states", id(domain), as_text)
+    return Fold(key, lambda: _Walked(initial_state(initial_slots)), step)
 
 
 @dataclass

@@ -27,10 +27,18 @@ class InMemoryTrackerStore:
 
     async def retrieve_since(self, conversation_id: ConversationId, seq: int) -> list[Event]:
         """Events after the first ``seq`` ones (sequence numbers count from 1)."""
+        events, _ = await self.retrieve_from(conversation_id, seq)
+        return events
+
+    async def retrieve_from(
+        self, conversation_id: ConversationId, seq: int
+    ) -> tuple[list[Event], int]:
+        """:meth:`retrieve_since`, and how many events are stored (``seq`` if no more)."""
         checked_conversation_id(conversation_id)
         stored = self._conversations.get(conversation_id, [])
         start = max(seq, 0)
-        return load_readable(enumerate(stored[start:], start=start + 1), conversation_id)
+        events = load_readable(enumerate(stored[start:], start=start + 1), conversation_id)
+        return events, max(len(stored), start)
 
     async def append(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
         """Append all ``events`` or, if one cannot be encoded, none of them."""

@@ -169,6 +169,14 @@ class SQLTrackerStore:
         returns what was appended after the first ``n`` events. A stored event that
         no longer decodes is logged as an error and left out.
         """
+        events, _ = await self.retrieve_from(conversation_id, seq)
+        return events
+
+    async def retrieve_from(
+        self, conversation_id: ConversationId, seq: int
+    ) -> tuple[list[Event], int]:
+        """:meth:`retrieve_since`, and the sequence number of the last stored event read
+        (``seq`` when there is none after it), unreadable ones included."""
         checked_conversation_id(conversation_id)
         query = (
             select(EventRow.seq, EventRow.data)
@@ -185,7 +193,8 @@ class SQLTrackerStore:
                 return list((await conn.execute(query)).all())
 
         rows = await self.retry.run(f"reading {conversation_id!r}", read)
-        return load_readable(((row.seq, row.data) for row in rows), conversation_id)
+        last = rows[-1].seq if rows else seq
+        return load_readable(((row.seq, row.data) for row in rows), conversation_id), last
 
     async def append(self, conversation_id: ConversationId, events: Sequence[Event]) -> None:
         """Append ``events`` after the stored ones in one transaction: all or none are stored.

@@ -25,6 +25,7 @@ from actions.remote import RemoteActions, RemoteSettings
 from dialogue.events import ActionExecuted, BotUttered, Restarted, SlotSet, events_to_dicts
 from dialogue.locks import InMemoryLockStore
 from dialogue.stores import SQLTrackerStore
+from dialogue.stores.cache import TrackerCache
 from dialogue.stores.transfer import export_conversations
 from dialogue.tracker import ConversationId
 from nlg import TemplateNLG
@@ -193,6 +194,7 @@ async def test_a_conversation_holding_an_unreadable_event_reads_exports_restarts
             text("UPDATE events SET data = :d WHERE conversation_id = 'legacy' AND seq = 2"),
             {"d": '{"event": "slot", "name": "order_number", "value": "\\ud800"}'},
         )
+    agent.trackers = TrackerCache(store)  # a server started on the older version's rows
 
     tracker = await agent.tracker(ConversationId("legacy"))
     out = io.StringIO()
