@@ -8,6 +8,7 @@ config.yml names in :data:`nlu.registry.COMPONENTS`.
 from typing import TYPE_CHECKING, Any
 
 from nlu.errors import (
+    IgnoredRasaOption,
     ModelLoadError,
     NLUError,
     NotTrainedError,
@@ -38,10 +39,12 @@ def __getattr__(name: str) -> Any:
         return getattr(pipeline, name)
     raise AttributeError(f"module 'nlu' has no attribute {name!r}")
 
+
 __all__ = [
     "DEFAULT_PIPELINE",
     "INTENT_NLU_FALLBACK",
     "Entity",
+    "IgnoredRasaOption",
     "IntentPrediction",
     "Interpreter",
     "ModelLoadError",

@@ -7,6 +7,8 @@ with that component's ``.json``/``.npz`` files.
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any, Self
 
 from nlu.components.base import BuildableComponent
 from nlu.components.storage import read_json_object, write_json
-from nlu.errors import ModelLoadError, NotTrainedError, PipelineConfigError
+from nlu.errors import IgnoredRasaOption, ModelLoadError, NotTrainedError, PipelineConfigError
 from nlu.interfaces import Message, ParseResult, TrainingData
 from nlu.registry import (
     COMPONENTS,
@@ -50,11 +52,14 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class ComponentSpec:
     """One pipeline entry: the registered ``name``, a ``key`` unique in the pipeline
-    (also its directory name when persisted) and its options from config.yml."""
+    (also its directory name when persisted), its options from config.yml (less the Rasa
+    options without effect) and ``entry``, its 1-based place in config.yml's ``pipeline:``
+    (``None`` for a component Parley added, or one loaded from a model)."""
 
     name: str
     key: str
     options: Mapping[str, Any]
+    entry: int | None = dataclasses.field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "key": self.key, "options": dict(self.options)}
@@ -82,12 +87,12 @@ class NLUPipeline:
         """Untrained components for config.yml's ``pipeline:`` (the default one when empty).
 
         Unsupported Rasa components are replaced or skipped with an
-        :class:`UnsupportedComponentWarning`; unknown names and bad options raise
-        :class:`PipelineConfigError`.
+        :class:`UnsupportedComponentWarning`, and Rasa options that have no effect are
+        dropped with an :class:`IgnoredRasaOption` warning; unknown names, unknown options and
+        bad values raise :class:`PipelineConfigError` (with the ``entry`` at fault).
         """
         specs = [_with_language(spec, language) for spec in _specs(pipeline or DEFAULT_PIPELINE)]
-        steps = [(spec, COMPONENTS.get(spec.name).create(spec.options, spec.key)) for spec in specs]
-        return cls(steps, language)
+        return cls([(spec, _created(spec)) for spec in specs], language)
 
     @property
     def component_names(self) -> tuple[str, ...]:
@@ -163,53 +168,78 @@ class NLUPipeline:
         return cls(steps, str(stored["language"]), trained=True)
 
 
+_Entry = tuple[str, Mapping[str, Any], int | None]
+"""A registered component name, its options and its place in ``pipeline:`` (if written there)."""
+
+
 def _specs(pipeline: Sequence[Mapping[str, Any]]) -> list[ComponentSpec]:
-    entries: list[tuple[str, Mapping[str, Any]]] = []
+    entries: list[_Entry] = []
     for position, entry in enumerate(pipeline, 1):
         name = entry.get("name") if isinstance(entry, Mapping) else None
         if not isinstance(name, str) or not name:
             raise PipelineConfigError(
-                f"pipeline entry {position} must be a mapping with a 'name', got {entry!r}"
+                f"pipeline entry {position} must be a mapping with a 'name', got {entry!r}",
+                entry=position,
             )
         resolved = resolve(name)
-        duplicate_tokenizer = resolved in TOKENIZERS and any(n in TOKENIZERS for n, _ in entries)
+        duplicate_tokenizer = resolved in TOKENIZERS and any(e[0] in TOKENIZERS for e in entries)
         if resolved is not None and not duplicate_tokenizer:
-            entries.append((resolved, _options(entry)))
+            entries.append((resolved, _used_options(name, resolved, entry, position), position))
     entries = _completed(entries)
     return [
-        ComponentSpec(name, f"{i}_{name}", options) for i, (name, options) in enumerate(entries)
+        ComponentSpec(name, f"{i}_{name}", options, position)
+        for i, (name, options, position) in enumerate(entries)
     ]
+
+
+def _used_options(
+    configured: str, registered: str, entry: Mapping[str, Any], position: int
+) -> dict[str, Any]:
+    """The entry's options less the Rasa options that have no effect, each warned about."""
+    options = _options(entry)
+    for key in COMPONENTS.get(registered).options_model.ignored(options):
+        warnings.warn(IgnoredRasaOption(configured, key, position), stacklevel=4)
+        del options[key]
+    return options
+
+
+def _created(spec: ComponentSpec) -> BuildableComponent:
+    try:
+        return COMPONENTS.get(spec.name).create(spec.options, spec.key)
+    except PipelineConfigError as e:
+        raise e.in_entry(spec.entry) from e
 
 
 def _with_language(spec: ComponentSpec, language: str) -> ComponentSpec:
     """SpacyNLP's blank pipeline speaks config.yml's ``language`` unless told otherwise."""
     if spec.name != "SpacyNLP" or "language" in spec.options:
         return spec
-    return ComponentSpec(spec.name, spec.key, {**spec.options, "language": language})
+    return dataclasses.replace(spec, options={**spec.options, "language": language})
 
 
 def _options(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if key != "name"}
 
 
-def _completed(entries: list[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, Mapping[str, Any]]]:
+def _completed(entries: list[_Entry]) -> list[_Entry]:
     """Add the tokenizer and featurizers that skipped components leave missing."""
-    names = [name for name, _ in entries]
+    names = [name for name, _, _ in entries]
     needs_tokens = [i for i, name in enumerate(names) if name in FEATURIZERS | NEEDS_FEATURES]
     tokenizer = next((i for i, name in enumerate(names) if name in TOKENIZERS), None)
     if needs_tokens and tokenizer is None:
         warn_unsupported("the NLU pipeline has no supported tokenizer; adding WhitespaceTokenizer")
-        return _completed([("WhitespaceTokenizer", {}), *entries])
+        return _completed([("WhitespaceTokenizer", {}, None), *entries])
     if tokenizer is not None and needs_tokens and needs_tokens[0] < tokenizer:
         raise PipelineConfigError(
-            f"{names[needs_tokens[0]]} needs tokens, so it must come after {names[tokenizer]}"
+            f"{names[needs_tokens[0]]} needs tokens, so it must come after {names[tokenizer]}",
+            entry=entries[needs_tokens[0]][2],
         )
     if tokenizer is not None and NEEDS_FEATURES & set(names) and not FEATURIZERS & set(names):
         warn_unsupported(
             "the NLU pipeline has no supported featurizer; adding word and char_wb "
             "CountVectorsFeaturizer"
         )
-        defaults = [(str(f["name"]), _options(f)) for f in DEFAULT_FEATURIZERS]
+        defaults: list[_Entry] = [(str(f["name"]), _options(f), None) for f in DEFAULT_FEATURIZERS]
         entries = [*entries[: tokenizer + 1], *defaults, *entries[tokenizer + 1 :]]
     return entries
 
@@ -230,7 +260,10 @@ def _load_component(path: Path, spec: ComponentSpec, directory: Path) -> Buildab
         raise ModelLoadError(path, str(e)) from e
     if not directory.is_dir():
         raise ModelLoadError(directory, f"the directory of component {spec.name} is missing")
+    declared = component_class.options_model.model_fields
+    # checked when the model was trained; keys older versions accepted without use are dropped
+    options = {key: value for key, value in spec.options.items() if key in declared}
     try:
-        return component_class.load(spec.options, directory)
+        return component_class.load(options, directory)
     except PipelineConfigError as e:
         raise ModelLoadError(path, f"stored options are invalid: {e}") from e

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
+from nlu.components.options import ComponentOptions
 from nlu.interfaces import TrainableComponent
 
 
@@ -15,6 +16,10 @@ class BuildableComponent(TrainableComponent, Protocol):
     Every built-in component implements the full :class:`TrainableComponent`
     protocol; components without learned state train and persist nothing.
     """
+
+    options_model: ClassVar[type[ComponentOptions]]
+    """Its ``config.yml`` options: the pipeline warns about the Rasa options among them that
+    have no effect, and gives :meth:`create` the rest."""
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
 from nlu.components.features import SparseFeatures, SparseRow
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, Pattern, Strings, read_options
+from nlu.components.rasa_options import options_of
 from nlu.components.storage import read_vocabulary, write_vocabulary
 from nlu.errors import PipelineConfigError
 from nlu.interfaces import Message, TrainingData
@@ -30,37 +33,54 @@ class CountSettings:
     oov_token: str | None = None
     oov_words: tuple[str, ...] = ()
 
-    @classmethod
-    def read(cls, reader: Options) -> CountSettings:
-        settings = cls(
-            analyzer=reader.choice("analyzer", "word", ("word", "char", "char_wb")),
-            min_ngram=reader.integer("min_ngram", 1, minimum=1),
-            max_ngram=reader.integer("max_ngram", 1, minimum=1),
-            token_pattern=reader.pattern("token_pattern", cls.token_pattern),
-            lowercase=reader.boolean("lowercase", True),
-            min_df=reader.integer("min_df", 1, minimum=1),
-            max_features=reader.integer("max_features", 0, minimum=0) or None,
-            oov_token=reader.text("OOV_token", None),
-            oov_words=reader.strings("OOV_words"),
-        )
-        if settings.max_ngram < settings.min_ngram:
+
+class CountVectorsOptions(ComponentOptions):
+    """Rasa's names: ``analyzer`` (word | char | char_wb), ``min_ngram``, ``max_ngram``,
+    ``token_pattern`` (applied inside each token, word analyzer), ``lowercase``,
+    ``min_df``, ``max_features`` (0: no limit), ``OOV_token``, ``OOV_words``."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("CountVectorsFeaturizer")
+
+    analyzer: Analyzer = CountSettings.analyzer
+    min_ngram: StrictInt = Field(CountSettings.min_ngram, ge=1)
+    max_ngram: StrictInt = Field(CountSettings.max_ngram, ge=1)
+    token_pattern: Pattern = CountSettings.token_pattern
+    lowercase: StrictBool = CountSettings.lowercase
+    min_df: StrictInt = Field(CountSettings.min_df, ge=1)
+    max_features: StrictInt = Field(0, ge=0)
+    OOV_token: StrictStr | None = None
+    OOV_words: Strings = ()
+
+    def count_settings(self, component: str) -> CountSettings:
+        if self.max_ngram < self.min_ngram:
             raise PipelineConfigError(
-                f"{reader.component}: max_ngram ({settings.max_ngram}) is smaller than "
-                f"min_ngram ({settings.min_ngram})"
+                f"{component}: max_ngram ({self.max_ngram}) is smaller than "
+                f"min_ngram ({self.min_ngram})",
+                component=component,
+                option="max_ngram",
             )
-        return settings
+        return CountSettings(
+            analyzer=self.analyzer,
+            min_ngram=self.min_ngram,
+            max_ngram=self.max_ngram,
+            token_pattern=self.token_pattern,
+            lowercase=self.lowercase,
+            min_df=self.min_df,
+            max_features=self.max_features or None,
+            oov_token=self.OOV_token,
+            oov_words=self.OOV_words,
+        )
 
 
 class CountVectorsFeaturizer:
     """Counts word or character n-grams, for the whole message and for each token.
 
-    Options (Rasa's names): ``analyzer`` (word | char | char_wb), ``min_ngram``,
-    ``max_ngram``, ``token_pattern`` (applied inside each token, word analyzer),
-    ``lowercase``, ``min_df``, ``max_features``, ``OOV_token``, ``OOV_words``.
-    Several instances may share a pipeline; each writes its own feature block.
+    Options in :class:`CountVectorsOptions`. Several instances may share a pipeline; each
+    writes its own feature block.
     """
 
     name: ClassVar[str] = "CountVectorsFeaturizer"
+    options_model: ClassVar[type[ComponentOptions]] = CountVectorsOptions
 
     def __init__(self, key: str, settings: CountSettings) -> None:
         self.key = key
@@ -71,10 +91,8 @@ class CountVectorsFeaturizer:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        settings = CountSettings.read(reader)
-        reader.finish()
-        return cls(key, settings)
+        parsed = read_options(CountVectorsOptions, cls.name, options)
+        return cls(key, parsed.count_settings(cls.name))
 
     def _normal(self, text: str) -> str:
         return text.lower() if self.settings.lowercase else text

@@ -6,26 +6,38 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
+from pydantic import Field, StrictBool, StrictInt
+
 from nlu.components.entities import DEFAULT_SETTINGS as TAGGER_SETTINGS
 from nlu.components.entities import LinearEntityTagger
 from nlu.components.intent import DEFAULT_RANKING_LENGTH, LinearIntentClassifier
-from nlu.components.linear import LinearSettings
-from nlu.components.options import Options
+from nlu.components.linear import LinearOptions
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.rasa_options import options_of
 from nlu.interfaces import Message, TrainingData
 
 INTENT_DIRECTORY = "intent"
 ENTITY_DIRECTORY = "entities"
 
 
-class IntentEntityClassifier:
-    """The linear intent classifier followed by the linear entity tagger.
+class IntentEntityOptions(LinearOptions):
+    """Rasa's ``intent_classification`` and ``entity_recognition`` (both default true),
+    ``ranking_length``, and the linear-model options of both parts (``C``, ...). Rasa's
+    neural-network options (``epochs``, ``constrain_similarities``, ...) have no effect."""
 
-    Options: Rasa's ``intent_classification`` and ``entity_recognition`` (both default
-    true), ``ranking_length``, and the linear-model options of both parts (``C``, ...).
-    Rasa's neural-network options (``epochs``, ``constrain_similarities``, ...) are ignored.
-    """
+    rasa_options: ClassVar[frozenset[str]] = options_of("DIETClassifier")
+
+    intent_classification: StrictBool = True
+    entity_recognition: StrictBool = True
+    ranking_length: StrictInt = Field(DEFAULT_RANKING_LENGTH, ge=1)
+
+
+class IntentEntityClassifier:
+    """The linear intent classifier followed by the linear entity tagger (options in
+    :class:`IntentEntityOptions`)."""
 
     name: ClassVar[str] = "DIETClassifier"
+    options_model: ClassVar[type[ComponentOptions]] = IntentEntityOptions
 
     def __init__(
         self, intents: LinearIntentClassifier | None, entities: LinearEntityTagger | None
@@ -35,14 +47,12 @@ class IntentEntityClassifier:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
+        parsed = read_options(IntentEntityOptions, cls.name, options)
         intents = entities = None
-        if reader.boolean("intent_classification", True):
-            ranking_length = reader.integer("ranking_length", DEFAULT_RANKING_LENGTH, minimum=1)
-            intents = LinearIntentClassifier(LinearSettings.read(reader), ranking_length)
-        if reader.boolean("entity_recognition", True):
-            entities = LinearEntityTagger(cls.name, LinearSettings.read(reader, TAGGER_SETTINGS))
-        reader.finish()
+        if parsed.intent_classification:
+            intents = LinearIntentClassifier(parsed.linear_settings(), parsed.ranking_length)
+        if parsed.entity_recognition:
+            entities = LinearEntityTagger(cls.name, parsed.linear_settings(TAGGER_SETTINGS))
         return cls(intents, entities)
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:

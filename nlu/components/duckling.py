@@ -28,17 +28,32 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import httpx
+from pydantic import Field, StrictFloat, StrictStr
 
 from nlu.components import duckling_local
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, Strings, TextOrDefault, read_options
+from nlu.components.rasa_options import options_of
 from nlu.errors import PipelineConfigError
 from nlu.interfaces import Entity, Message, TrainingData
 
 logger = logging.getLogger(__name__)
 
 
+class DucklingOptions(ComponentOptions):
+    """Rasa's: ``url``, ``dimensions``, ``locale``, ``timezone``, ``timeout`` (seconds)."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("DucklingEntityExtractor")
+
+    url: StrictStr | None = None
+    dimensions: Strings = ()
+    locale: TextOrDefault = "en_US"
+    timezone: StrictStr | None = None
+    timeout: StrictFloat = Field(3.0, ge=0.0)
+
+
 class DucklingEntityExtractor:
     name: ClassVar[str] = "DucklingEntityExtractor"
+    options_model: ClassVar[type[ComponentOptions]] = DucklingOptions
 
     def __init__(
         self,
@@ -54,18 +69,15 @@ class DucklingEntityExtractor:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        url = reader.text("url", None)
-        dimensions = reader.strings("dimensions")
-        locale = reader.text("locale", None) or "en_US"
-        timezone = reader.text("timezone", None)
-        timeout = reader.number("timeout", 3.0, low=0.0)
-        reader.finish()
+        parsed = read_options(DucklingOptions, cls.name, options)
+        url, dimensions = parsed.url, parsed.dimensions
         unknown = sorted(set(dimensions) - set(duckling_local.DIMENSIONS))
         if url is None and unknown:
             raise PipelineConfigError(
                 f"{cls.name}: without a Duckling 'url', dimensions {', '.join(unknown)} cannot "
-                f"be extracted; known: {', '.join(duckling_local.DIMENSIONS)}"
+                f"be extracted; known: {', '.join(duckling_local.DIMENSIONS)}",
+                component=cls.name,
+                option="dimensions",
             )
         if url is None:
             logger.warning(
@@ -74,7 +86,7 @@ class DucklingEntityExtractor:
                 cls.name,
                 ", ".join(dimensions or duckling_local.DIMENSIONS),
             )
-        return cls(url, dimensions, locale, timezone, timeout)
+        return cls(url, dimensions, parsed.locale, parsed.timezone, parsed.timeout)
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
         """Nothing to learn."""

@@ -16,8 +16,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from nlu.components.features import Layout, feature_matrix, layout
-from nlu.components.linear import LinearSettings, SoftmaxModel, softmax
-from nlu.components.options import Options
+from nlu.components.linear import LinearOptions, LinearSettings, SoftmaxModel, softmax
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.rasa_options import options_of
 from nlu.components.storage import read_json_object, write_json
 from nlu.errors import ModelLoadError
 from nlu.interfaces import Entity, Message, TrainingData, TrainingExample
@@ -40,15 +41,24 @@ def _label_order(label: EntityLabel) -> tuple[str, str, str]:
     return label.entity, label.role or "", label.group or ""
 
 
+class EntityTaggerOptions(LinearOptions):
+    """``C`` (default 10), ``max_iter``, ``class_weight`` (default balanced: entity tokens
+    are rare), ``random_state``; Rasa's CRF options have no effect."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of(
+        "CRFEntityExtractor", "MitieEntityExtractor"
+    )
+
+
 class LinearEntityTagger:
     """Learns the entities annotated in the examples; skipped when none are annotated.
 
-    Options: ``C`` (default 10), ``max_iter``, ``class_weight`` (default balanced: entity
-    tokens are rare), ``random_state``. Entities it finds
-    carry ``extractor`` = the name it was configured under and the mean tag probability.
+    Options in :class:`EntityTaggerOptions`. Entities it finds carry ``extractor`` = the
+    name it was configured under and the mean tag probability.
     """
 
     name: ClassVar[str] = "CRFEntityExtractor"
+    options_model: ClassVar[type[ComponentOptions]] = EntityTaggerOptions
 
     def __init__(self, extractor: str, settings: LinearSettings = DEFAULT_SETTINGS) -> None:
         self.extractor = extractor
@@ -60,10 +70,8 @@ class LinearEntityTagger:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        tagger = cls(cls.name, LinearSettings.read(reader, DEFAULT_SETTINGS))
-        reader.finish()
-        return tagger
+        parsed = read_options(EntityTaggerOptions, cls.name, options)
+        return cls(cls.name, parsed.linear_settings(DEFAULT_SETTINGS))
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
         annotated = {

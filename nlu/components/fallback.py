@@ -6,8 +6,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from nlu.components.options import Options
+from pydantic import Field, StrictFloat
+
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.rasa_options import options_of
 from nlu.interfaces import INTENT_NLU_FALLBACK, IntentPrediction, Message, TrainingData
+
+
+class FallbackOptions(ComponentOptions):
+    """``threshold`` and ``ambiguity_threshold``, each between 0 and 1."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("FallbackClassifier")
+
+    threshold: StrictFloat = Field(0.3, ge=0.0, le=1.0)
+    ambiguity_threshold: StrictFloat = Field(0.1, ge=0.0, le=1.0)
 
 
 class FallbackClassifier:
@@ -18,6 +30,7 @@ class FallbackClassifier:
     """
 
     name: ClassVar[str] = "FallbackClassifier"
+    options_model: ClassVar[type[ComponentOptions]] = FallbackOptions
 
     def __init__(self, threshold: float = 0.3, ambiguity_threshold: float = 0.1) -> None:
         self.threshold = threshold
@@ -25,13 +38,8 @@ class FallbackClassifier:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        classifier = cls(
-            reader.number("threshold", 0.3, low=0.0, high=1.0),
-            reader.number("ambiguity_threshold", 0.1, low=0.0, high=1.0),
-        )
-        reader.finish()
-        return classifier
+        parsed = read_options(FallbackOptions, cls.name, options)
+        return cls(parsed.threshold, parsed.ambiguity_threshold)
 
     def is_unsure(self, message: Message) -> bool:
         if message.intent is None or message.intent.confidence < self.threshold:

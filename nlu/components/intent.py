@@ -9,8 +9,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from nlu.components.linear import LinearSettings
-from nlu.components.options import Options
+from pydantic import Field, StrictBool, StrictInt
+
+from nlu.components.linear import LinearOptions, LinearSettings
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.rasa_options import options_of
 from nlu.components.sentence import SentenceClassifier, require
 from nlu.components.storage import read_json_object, write_json
 from nlu.components.tokenizer import covered_text
@@ -39,15 +42,23 @@ def labelled(data: TrainingData, messages: Sequence[Message]) -> list[tuple[Mess
     return [(m, e.intent) for m, e in zip(messages, data.examples, strict=True) if e.intent]
 
 
-class LinearIntentClassifier:
-    """Multinomial logistic regression on all sentence-level features.
+class LinearIntentOptions(LinearOptions):
+    """``C`` (number or list to choose from by cross-validation, default 30), ``max_iter``,
+    ``class_weight``, ``random_state``, ``ranking_length`` (default 10)."""
 
-    Options: ``C`` (number or list to choose from by cross-validation, default 30),
-    ``max_iter``, ``class_weight``, ``random_state``, ``ranking_length`` (default 10).
-    Messages without tokens get no intent.
-    """
+    rasa_options: ClassVar[frozenset[str]] = options_of(
+        "LogisticRegressionClassifier", "SklearnIntentClassifier", "MitieIntentClassifier"
+    )
+
+    ranking_length: StrictInt = Field(DEFAULT_RANKING_LENGTH, ge=1)
+
+
+class LinearIntentClassifier:
+    """Multinomial logistic regression on all sentence-level features (options in
+    :class:`LinearIntentOptions`). Messages without tokens get no intent."""
 
     name: ClassVar[str] = "LogisticRegressionClassifier"
+    options_model: ClassVar[type[ComponentOptions]] = LinearIntentOptions
 
     def __init__(
         self, settings: LinearSettings, ranking_length: int = DEFAULT_RANKING_LENGTH
@@ -58,13 +69,8 @@ class LinearIntentClassifier:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        classifier = cls(
-            LinearSettings.read(reader),
-            reader.integer("ranking_length", DEFAULT_RANKING_LENGTH, minimum=1),
-        )
-        reader.finish()
-        return classifier
+        parsed = read_options(LinearIntentOptions, cls.name, options)
+        return cls(parsed.linear_settings(), parsed.ranking_length)
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
         pairs = labelled(data, messages)
@@ -95,14 +101,23 @@ class LinearIntentClassifier:
         return classifier
 
 
+class KeywordOptions(ComponentOptions):
+    """``case_sensitive`` (default true)."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("KeywordIntentClassifier")
+
+    case_sensitive: StrictBool = True
+
+
 class KeywordIntentClassifier:
     """An example's whole text found as words in the message gives its intent (confidence 1).
 
-    Option ``case_sensitive`` (default true). Keywords claimed by two intents are dropped.
-    Without a match the message keeps whatever intent earlier classifiers gave it.
+    Keywords claimed by two intents are dropped. Without a match the message keeps whatever
+    intent earlier classifiers gave it.
     """
 
     name: ClassVar[str] = "KeywordIntentClassifier"
+    options_model: ClassVar[type[ComponentOptions]] = KeywordOptions
     KEYWORDS_FILE = "keywords.json"
 
     def __init__(self, case_sensitive: bool = True) -> None:
@@ -112,10 +127,7 @@ class KeywordIntentClassifier:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        classifier = cls(reader.boolean("case_sensitive", True))
-        reader.finish()
-        return classifier
+        return cls(read_options(KeywordOptions, cls.name, options).case_sensitive)
 
     def _use(self, keywords: Mapping[str, str]) -> None:
         self.keywords = dict(keywords)

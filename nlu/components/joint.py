@@ -8,126 +8,28 @@ Persisted as ``joint.json`` (labels, feature layout, shape), ``idf.npz`` and
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import torch
 
-from nlu.components.encoder import DEFAULT_MAX_LENGTH, TextEncoder, resolve_model_path
+from nlu.components.encoder import TextEncoder, resolve_model_path
 from nlu.components.entities import EntityLabel, bio_tags, tag_spans
-from nlu.components.intent import DEFAULT_RANKING_LENGTH, base_intent
+from nlu.components.intent import base_intent
 from nlu.components.joint_inputs import InputLayout, PreparedInputs
 from nlu.components.joint_network import JointNetwork, NetworkShape
+from nlu.components.joint_options import JointOptions, JointSettings, MLPOptions
 from nlu.components.joint_storage import load_state, save_state
-from nlu.components.options import Options
-from nlu.components.training import Targets, TrainingSettings, fit, seed_everything
-from nlu.errors import NotTrainedError, PipelineConfigError, TrainingDataError
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.training import Targets, fit, seed_everything
+from nlu.errors import NotTrainedError, TrainingDataError
 from nlu.interfaces import Entity, IntentPrediction, Message, TrainingData
 
 ENCODER_DIRECTORY = "encoder"
 PROCESS_BATCH = 256
 """Messages predicted at once: one batch of the whole training set took 8-10 GB at 15k."""
-
-
-@dataclass(frozen=True)
-class JointSettings:
-    intent_classification: bool = True
-    entity_recognition: bool = True
-    use_dense_features: bool = True
-    fine_tune_encoder: bool = False
-    model_weights: str | None = None
-    max_length: int = DEFAULT_MAX_LENGTH
-    hidden: tuple[int, ...] = ()
-    transformer_size: int = 128
-    transformer_layers: int = 1
-    heads: int = 4
-    dropout: float = 0.1
-    ranking_length: int = DEFAULT_RANKING_LENGTH
-    split_symbol: str = "+"
-    training: TrainingSettings = dataclasses.field(default_factory=TrainingSettings)
-
-    @classmethod
-    def read(cls, reader: Options, base: JointSettings) -> JointSettings:
-        return cls(
-            intent_classification=reader.boolean(
-                "intent_classification", base.intent_classification
-            ),
-            entity_recognition=reader.boolean("entity_recognition", base.entity_recognition),
-            use_dense_features=reader.boolean("use_dense_features", base.use_dense_features),
-            fine_tune_encoder=reader.boolean("fine_tune_encoder", base.fine_tune_encoder),
-            model_weights=reader.text("model_weights", base.model_weights),
-            max_length=reader.integer("max_length", base.max_length, minimum=8),
-            hidden=_sizes(reader, "hidden_layers_sizes", base.hidden),
-            transformer_size=_size(reader, "transformer_size", base.transformer_size),
-            transformer_layers=_size(
-                reader, "number_of_transformer_layers", base.transformer_layers
-            ),
-            heads=reader.integer("number_of_attention_heads", base.heads, minimum=1),
-            dropout=reader.number("drop_rate", base.dropout, low=0.0, high=0.9),
-            ranking_length=reader.integer("ranking_length", base.ranking_length, minimum=1),
-            split_symbol=reader.text("intent_split_symbol", base.split_symbol) or "+",
-            training=_training(reader, base.training),
-        )
-
-
-def _training(reader: Options, base: TrainingSettings) -> TrainingSettings:
-    batch = reader.raw("batch_size")
-    if isinstance(batch, list) and batch and all(isinstance(b, int) for b in batch):
-        batch = batch[0]  # Rasa grows the batch over training; Parley keeps the first size
-    return TrainingSettings(
-        epochs=reader.integer("epochs", base.epochs, minimum=1),
-        min_steps=reader.integer("min_steps", base.min_steps, minimum=0),
-        max_steps=reader.integer("max_steps", base.max_steps or 0, minimum=0) or None,
-        batch_size=_positive(reader, "batch_size", batch, base.batch_size),
-        learning_rate=reader.number("learning_rate", base.learning_rate, low=0.0),
-        encoder_learning_rate=reader.number(
-            "encoder_learning_rate", base.encoder_learning_rate, low=0.0
-        ),
-        weight_decay=reader.number("weight_decay", base.weight_decay, low=0.0),
-        warmup_fraction=reader.number("warmup_fraction", base.warmup_fraction, low=0.0, high=1.0),
-        validation_examples=reader.integer(
-            "evaluate_on_number_of_examples", base.validation_examples, minimum=0
-        ),
-        patience=reader.integer("early_stopping_patience", base.patience, minimum=1),
-        seed=reader.integer("random_seed", base.seed),
-        max_training_time=reader.positive("max_training_time", base.max_training_time),
-    )
-
-
-def _positive(reader: Options, key: str, value: Any, default: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise PipelineConfigError(f"{reader.component}: option {key!r} must be a positive integer")
-    return value
-
-
-def _size(reader: Options, key: str, default: int) -> int:
-    """An integer, or Rasa's ``{text: n, label: m}`` form (the text size is used)."""
-    value = reader.raw(key)
-    if isinstance(value, dict):
-        value = value.get("text")
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise PipelineConfigError(f"{reader.component}: option {key!r} must be an integer >= 0")
-    return value
-
-
-def _sizes(reader: Options, key: str, default: tuple[int, ...]) -> tuple[int, ...]:
-    """A list of layer sizes, or Rasa's ``{text: [...], label: [...]}`` form."""
-    value = reader.raw(key)
-    if isinstance(value, dict):
-        value = value.get("text")
-    if value is None:
-        return default
-    if not isinstance(value, list) or not all(isinstance(v, int) and v > 0 for v in value):
-        raise PipelineConfigError(f"{reader.component}: option {key!r} must be a list of sizes")
-    return tuple(value)
 
 
 class JointIntentEntityClassifier:
@@ -142,7 +44,7 @@ class JointIntentEntityClassifier:
     """
 
     name: ClassVar[str] = "DIETClassifier"
-    DEFAULTS: ClassVar[JointSettings] = JointSettings()
+    options_model: ClassVar[type[ComponentOptions]] = JointOptions
 
     def __init__(self, settings: JointSettings) -> None:
         self.settings = settings
@@ -154,9 +56,11 @@ class JointIntentEntityClassifier:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        settings = JointSettings.read(reader, cls.DEFAULTS)
-        reader.finish()
+        return cls.with_settings(read_options(JointOptions, cls.name, options).joint_settings())
+
+    @classmethod
+    def with_settings(cls, settings: JointSettings) -> Self:
+        """An untrained classifier; the encoder to fine-tune, if any, must exist locally."""
         if settings.fine_tune_encoder:
             resolve_model_path(settings.model_weights)
         return cls(settings)
@@ -299,9 +203,11 @@ class MLPIntentClassifier(JointIntentEntityClassifier):
     """Intents only, from a small feed-forward network over frozen dense and sparse features."""
 
     name: ClassVar[str] = "MLPIntentClassifier"
-    DEFAULTS: ClassVar[JointSettings] = dataclasses.replace(
-        JointSettings(), entity_recognition=False, transformer_layers=0, hidden=(256,)
-    )
+    options_model: ClassVar[type[ComponentOptions]] = MLPOptions
+
+    @classmethod
+    def create(cls, options: Mapping[str, Any], key: str) -> Self:
+        return cls.with_settings(read_options(MLPOptions, cls.name, options).joint_settings())
 
 
 def _require(value: Any, component: str) -> Any:

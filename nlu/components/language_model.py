@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
+from pydantic import Field, StrictInt, StrictStr
+
 from nlu.components.encoder import (
     DEFAULT_MAX_LENGTH,
     TextEncoder,
@@ -14,24 +16,36 @@ from nlu.components.encoder import (
     token_spans,
 )
 from nlu.components.features import DenseFeatures
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.rasa_options import options_of
 from nlu.components.storage import read_json_object, write_json
 from nlu.interfaces import Message, TrainingData
 
 SETTINGS_FILE = "encoder.json"
 
 
-class LanguageModelFeaturizer:
-    """A sentence vector and one vector per token from a frozen transformer encoder.
-
-    Options: ``model_weights`` (a local transformers model directory; default the bundled
+class LanguageModelOptions(ComponentOptions):
+    """``model_weights`` (a local transformers model directory; default the bundled
     all-MiniLM-L6-v2), ``model_name`` (accepted for Rasa configs: a local directory is used
     like ``model_weights``, any other name means the default), ``max_length`` (sub-words per
-    message, default 64), ``batch_size`` (default 64). Nothing is trained; the encoder is
-    loaded from the same directory when the model is loaded.
+    message, default 64), ``batch_size`` (default 64)."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("LanguageModelFeaturizer")
+
+    model_weights: StrictStr | None = None
+    model_name: StrictStr | None = None
+    max_length: StrictInt = Field(DEFAULT_MAX_LENGTH, ge=8)
+    batch_size: StrictInt = Field(64, ge=1)
+
+
+class LanguageModelFeaturizer:
+    """A sentence vector and one vector per token from a frozen transformer encoder (options
+    in :class:`LanguageModelOptions`). Nothing is trained; the encoder is loaded from the
+    same directory when the model is loaded.
     """
 
     name: ClassVar[str] = "LanguageModelFeaturizer"
+    options_model: ClassVar[type[ComponentOptions]] = LanguageModelOptions
 
     def __init__(self, key: str, model_weights: str | None, max_length: int, batch_size: int):
         self.key = key
@@ -42,19 +56,11 @@ class LanguageModelFeaturizer:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        weights = reader.text("model_weights", None)
-        model_name = reader.text("model_name", None)
+        parsed = read_options(LanguageModelOptions, cls.name, options)
+        weights, model_name = parsed.model_weights, parsed.model_name
         if weights is None and model_name is not None and Path(model_name).is_dir():
             weights = model_name
-        featurizer = cls(
-            key,
-            weights,
-            reader.integer("max_length", DEFAULT_MAX_LENGTH, minimum=8),
-            reader.integer("batch_size", 64, minimum=1),
-        )
-        reader.finish()
-        return featurizer
+        return cls(key, weights, parsed.max_length, parsed.batch_size)
 
     @property
     def encoder(self) -> TextEncoder:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import AfterValidator, StrictStr
 
 from nlu.components.features import SparseFeatures, SparseRow
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.rasa_options import options_of
 from nlu.components.storage import read_vocabulary, write_vocabulary
-from nlu.errors import PipelineConfigError
 from nlu.interfaces import Message, Token, TrainingData
 
 logger = logging.getLogger(__name__)
@@ -41,14 +43,33 @@ DEFAULT_WINDOW: tuple[tuple[str, ...], ...] = (
 )  # fmt: skip
 
 
-class LexicalSyntacticFeaturizer:
-    """One-hot token shapes over a window of neighbouring tokens (token view only).
+def _known_window(window: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    if len(window) % 2 != 1:
+        raise ValueError("must be an odd-length list of lists of feature names")
+    unknown = {s for shapes in window for s in shapes} - set(SHAPES) - NEEDS_SPACY
+    if unknown:
+        raise ValueError(f"names unknown features {sorted(unknown)}; known: {sorted(SHAPES)}")
+    return window
 
-    Option ``features``: Rasa's list of lists, one list of shape names per window
-    position, the middle list being the token itself (e.g. ``[[low], [BOS, low, digit], [low]]``).
-    """
+
+Window = Annotated[tuple[tuple[StrictStr, ...], ...], AfterValidator(_known_window)]
+
+
+class LexicalOptions(ComponentOptions):
+    """``features``: Rasa's list of lists, one list of shape names per window position, the
+    middle list being the token itself (e.g. ``[[low], [BOS, low, digit], [low]]``)."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("LexicalSyntacticFeaturizer")
+
+    features: Window = DEFAULT_WINDOW
+
+
+class LexicalSyntacticFeaturizer:
+    """One-hot token shapes over a window of neighbouring tokens (token view only); options
+    in :class:`LexicalOptions`."""
 
     name: ClassVar[str] = "LexicalSyntacticFeaturizer"
+    options_model: ClassVar[type[ComponentOptions]] = LexicalOptions
 
     def __init__(self, key: str, window: Sequence[Sequence[str]] = DEFAULT_WINDOW) -> None:
         self.key = key
@@ -61,10 +82,7 @@ class LexicalSyntacticFeaturizer:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        window = _read_window(reader)
-        reader.finish()
-        return cls(key, window)
+        return cls(key, _without_spacy(read_options(LexicalOptions, cls.name, options).features))
 
     def _names(self, tokens: Sequence[Token], i: int) -> list[str]:
         names = []
@@ -109,26 +127,10 @@ class LexicalSyntacticFeaturizer:
         return featurizer
 
 
-def _read_window(reader: Options) -> tuple[tuple[str, ...], ...]:
-    value = reader.raw("features")
-    if value is None:
-        return DEFAULT_WINDOW
-    valid = (
-        isinstance(value, list)
-        and len(value) % 2 == 1
-        and all(isinstance(shapes, list) for shapes in value)
-        and all(isinstance(s, str) for shapes in value for s in shapes)
-    )
-    if not valid:
-        raise PipelineConfigError(
-            f"{reader.component}: option 'features' must be an odd-length list of lists of "
-            f"feature names, got {value!r}"
+def _without_spacy(window: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    if any(s in NEEDS_SPACY for shapes in window for s in shapes):
+        logger.warning(
+            "%s: features 'pos'/'pos2' need spaCy and are skipped",
+            LexicalSyntacticFeaturizer.name,
         )
-    unknown = {s for shapes in value for s in shapes} - set(SHAPES) - NEEDS_SPACY
-    if unknown:
-        raise PipelineConfigError(
-            f"{reader.component}: unknown features {sorted(unknown)}; known: {sorted(SHAPES)}"
-        )
-    if any(s in NEEDS_SPACY for shapes in value for s in shapes):
-        logger.warning("%s: features 'pos'/'pos2' need spaCy and are skipped", reader.component)
-    return tuple(tuple(s for s in shapes if s in SHAPES) for shapes in value)
+    return tuple(tuple(s for s in shapes if s in SHAPES) for shapes in window)

@@ -6,6 +6,7 @@ and inference on one message is a sparse-dense product plus a softmax.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +14,10 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
+from pydantic import Field, StrictInt
 
 from nlu.components.features import SparseRows
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, PositiveNumbers
 from nlu.components.storage import read_arrays, write_arrays
 from nlu.errors import ModelLoadError
 
@@ -32,15 +34,30 @@ class LinearSettings:
     class_weight: ClassWeight = "none"
     random_state: int = 42
 
-    @classmethod
-    def read(cls, reader: Options, defaults: LinearSettings | None = None) -> LinearSettings:
-        base = defaults or cls()
-        return cls(
-            c=reader.numbers("C", base.c, low=0.0),
-            max_iter=reader.integer("max_iter", base.max_iter, minimum=1),
-            class_weight=reader.choice("class_weight", base.class_weight, ("balanced", "none")),
-            random_state=reader.integer("random_state", base.random_state),
-        )
+
+class LinearOptions(ComponentOptions):
+    """The options of a component's linear model(s): ``C`` (a number > 0 or a list of
+    them), ``max_iter``, ``class_weight`` and ``random_state``; an option left out takes
+    the value of the component's :class:`LinearSettings` (see :meth:`linear_settings`)."""
+
+    C: PositiveNumbers = LinearSettings.c
+    max_iter: StrictInt = Field(LinearSettings.max_iter, ge=1)
+    class_weight: ClassWeight = LinearSettings.class_weight
+    random_state: StrictInt = LinearSettings.random_state
+
+    def linear_settings(self, defaults: LinearSettings | None = None) -> LinearSettings:
+        """``defaults`` (default :class:`LinearSettings`) with the options that were set."""
+        given = {_SETTING[key]: getattr(self, key) for key in self.model_fields_set & set(_SETTING)}
+        return dataclasses.replace(defaults or LinearSettings(), **given)
+
+
+_SETTING = {
+    "C": "c",
+    "max_iter": "max_iter",
+    "class_weight": "class_weight",
+    "random_state": "random_state",
+}
+"""Option name -> :class:`LinearSettings` field."""
 
 
 @dataclass(frozen=True)

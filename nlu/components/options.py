@@ -1,131 +1,137 @@
-"""Typed reading of one component's options from the ``pipeline:`` list.
+"""Typed options of the pipeline components: one pydantic model per component, one reader.
 
-Every component reads its options through :class:`Options`: an option of the
-wrong type is a :class:`PipelineConfigError` naming the component and the option;
-options a component does not use (Rasa's ``epochs``, ``run_eagerly``, ...) are
-logged at debug level by :meth:`Options.finish`.
+Each component declares its ``pipeline:`` options as a :class:`ComponentOptions` model
+(frozen, unknown keys forbidden) whose ``rasa_options`` are the option names of the Rasa
+components it fills in for, and reads them with :func:`read_options`:
+
+- ``name`` and options set to ``null`` are left out (``null`` means the default);
+- a Rasa option the model does not declare is accepted and dropped; the pipeline warns
+  about it (:class:`~nlu.errors.IgnoredRasaOption`), naming component, option and entry;
+- any other key is a :class:`~nlu.errors.PipelineConfigError` listing the valid ones, and
+  an option of the wrong type or out of its bounds one naming the component and option.
 """
 
 from __future__ import annotations
 
-import logging
+import difflib
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictStr,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails, PydanticUseDefault
 
 from nlu.errors import PipelineConfigError
 
-logger = logging.getLogger(__name__)
 
-S = TypeVar("S", bound=str)
+class ComponentOptions(BaseModel):
+    """Options of one component; field names are the keys written in config.yml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
+
+    rasa_options: ClassVar[frozenset[str]] = frozenset()
+    """The Rasa options of the Rasa components this one fills in for (used or not)."""
+
+    @classmethod
+    def ignored(cls, keys: Iterable[Any]) -> list[str]:
+        """The ``keys`` that are Rasa options this component accepts without using them."""
+        return [k for k in keys if k in cls.rasa_options and k not in cls.model_fields]
 
 
-class Options:
-    def __init__(self, component: str, values: Mapping[str, Any]) -> None:
-        self.component = component
-        self._values = {k: v for k, v in values.items() if k != "name"}
-        self._used: set[str] = set()
+OptionsT = TypeVar("OptionsT", bound=ComponentOptions)
 
-    def _get(self, key: str) -> Any:
-        self._used.add(key)
-        return self._values.get(key)
 
-    def _fail(self, key: str, expected: str) -> PipelineConfigError:
-        value = self._values.get(key)
-        return PipelineConfigError(
-            f"{self.component}: option {key!r} must be {expected}, got {value!r}"
-        )
+def read_options(model: type[OptionsT], component: str, values: Mapping[Any, Any]) -> OptionsT:
+    """``values`` (one ``pipeline:`` entry) as ``model``; see the module docstring."""
+    given = {key: value for key, value in values.items() if key != "name"}
+    ignored = set(model.ignored(given))
+    unknown = [key for key in given if key not in model.model_fields and key not in ignored]
+    if unknown:
+        raise _unknown_option(model, component, unknown[0])
+    own = {k: v for k, v in given.items() if k in model.model_fields and v is not None}
+    try:
+        return model.model_validate(own)
+    except ValidationError as e:
+        raise _invalid_options(component, e.errors(), own) from e
 
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self._fail(key, "true or false")
-        return value
 
-    def integer(self, key: str, default: int, minimum: int | None = None) -> int:
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._fail(key, "an integer")
-        if minimum is not None and value < minimum:
-            raise self._fail(key, f"an integer >= {minimum}")
-        return value
+def _unknown_option(model: type[ComponentOptions], component: str, key: Any) -> PipelineConfigError:
+    valid = sorted(model.model_fields)
+    without_effect = sorted(model.rasa_options - set(valid))
+    close = difflib.get_close_matches(str(key), [*valid, *without_effect], n=1)
+    message = f"{component}: unknown option {key!r}"
+    if close:
+        message += f" (did you mean {close[0]!r}?)"
+    message += f"; its options: {', '.join(valid) or 'none'}"
+    if without_effect:
+        message += f"; Rasa options it accepts without effect: {', '.join(without_effect)}"
+    return PipelineConfigError(message, component=component, option=str(key))
 
-    def number(
-        self, key: str, default: float, low: float | None = None, high: float | None = None
-    ) -> float:
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(key, "a number")
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise self._fail(key, f"a number between {low} and {high}")
-        return float(value)
 
-    def positive(self, key: str, default: float | None) -> float | None:
-        """A number greater than 0, or ``default`` (which may be None: not set)."""
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise self._fail(key, "a number > 0")
-        return float(value)
+def _invalid_options(
+    component: str, details: list[ErrorDetails], given: Mapping[Any, Any]
+) -> PipelineConfigError:
+    """One message per option at fault (the first problem pydantic found with it)."""
+    problems: dict[str, str] = {}
+    for detail in details:
+        option = str(detail["loc"][0]) if detail["loc"] else ""
+        problems.setdefault(option, _reason(detail["msg"]))
+    described = [
+        f"option {option!r} {reason}, got {given.get(option)!r}"
+        for option, reason in problems.items()
+    ]
+    first = next(iter(problems))
+    return PipelineConfigError(
+        f"{component}: {'; '.join(described)}", component=component, option=first or None
+    )
 
-    def numbers(self, key: str, default: Sequence[float], low: float) -> tuple[float, ...]:
-        """A number or a non-empty list of numbers, each greater than ``low``."""
-        value = self._get(key)
-        if value is None:
-            return tuple(default)
-        items = value if isinstance(value, list) else [value]
-        ok = bool(items) and all(
-            isinstance(v, int | float) and not isinstance(v, bool) and v > low for v in items
-        )
-        if not ok:
-            raise self._fail(key, f"a number > {low} or a list of them")
-        return tuple(float(v) for v in items)
 
-    def text(self, key: str, default: str | None) -> str | None:
-        value = self._get(key)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            raise self._fail(key, "a string")
-        return value
+def _reason(message: str) -> str:
+    """``should be a valid integer`` from pydantic's ``Input should be a valid integer``."""
+    for prefix in ("Value error, ", "Input ", "Tuple "):
+        message = message.removeprefix(prefix)
+    return re.sub(r" after validation, \d+ before validation$", "", message)
 
-    def choice(self, key: str, default: S, choices: Sequence[S]) -> S:
-        value = self._get(key)
-        if value is None:
-            return default
-        for choice in choices:
-            if value == choice:
-                return choice
-        raise self._fail(key, "one of " + ", ".join(choices))
 
-    def pattern(self, key: str, default: str) -> str:
-        value = self.text(key, default) or default
-        try:
-            re.compile(value)
-        except re.error as e:
-            raise self._fail(key, f"a valid regular expression ({e})") from e
-        return value
+def _empty_is_default(value: Any) -> Any:
+    if value == "":
+        raise PydanticUseDefault()
+    return value
 
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self._get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self._fail(key, "a list of strings")
-        return tuple(value)
 
-    def raw(self, key: str) -> Any:
-        """An option whose shape the caller validates itself."""
-        return self._get(key)
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"must be a valid regular expression ({e})") from e
+    return pattern
 
-    def finish(self) -> None:
-        """Log, at debug level, the options this component does not use."""
-        for key in sorted(set(self._values) - self._used):
-            logger.debug("%s: ignoring option %r (not used by Parley)", self.component, key)
+
+def _one_or_many(value: Any) -> Any:
+    return value if isinstance(value, list) else [value]
+
+
+TextOrDefault = Annotated[StrictStr, BeforeValidator(_empty_is_default)]
+"""A string option whose empty value means its default."""
+
+Pattern = Annotated[StrictStr, BeforeValidator(_empty_is_default), AfterValidator(_compiles)]
+"""A regular expression; empty means the default."""
+
+PositiveNumbers = Annotated[
+    tuple[Annotated[StrictFloat, Field(gt=0)], ...],
+    BeforeValidator(_one_or_many),
+    Field(min_length=1),
+]
+"""A number > 0, or a non-empty list of them."""
+
+Strings = tuple[StrictStr, ...]
+"""A list of strings."""

@@ -8,8 +8,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
+from pydantic import StrictBool
+
 from nlu.components.features import SparseFeatures, SparseRow
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, read_options
 from nlu.components.patterns import (
     NamedPattern,
     PatternOptions,
@@ -18,6 +20,7 @@ from nlu.components.patterns import (
     load_patterns,
     save_patterns,
 )
+from nlu.components.rasa_options import options_of
 from nlu.components.tokenizer import covered_text
 from nlu.interfaces import Entity, Message, Token, TrainingData
 
@@ -27,23 +30,40 @@ PATTERNS_FILE = "patterns.json"
 Compiled = list[tuple[NamedPattern, re.Pattern[str]]]
 
 
-def _read_pattern_options(reader: Options, case_sensitive: bool) -> PatternOptions:
-    return PatternOptions(
-        case_sensitive=reader.boolean("case_sensitive", case_sensitive),
-        word_boundaries=reader.boolean("use_word_boundaries", True),
-        use_regexes=reader.boolean("use_regexes", True),
-        use_lookups=reader.boolean("use_lookup_tables", True),
-    )
+class RegexFeaturizerOptions(ComponentOptions):
+    """Rasa's names: ``case_sensitive`` (default true), ``use_word_boundaries``,
+    ``use_regexes``, ``use_lookup_tables`` (each default true)."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("RegexFeaturizer")
+
+    case_sensitive: StrictBool = True
+    use_word_boundaries: StrictBool = True
+    use_regexes: StrictBool = True
+    use_lookup_tables: StrictBool = True
+
+    def pattern_options(self) -> PatternOptions:
+        return PatternOptions(
+            case_sensitive=self.case_sensitive,
+            word_boundaries=self.use_word_boundaries,
+            use_regexes=self.use_regexes,
+            use_lookups=self.use_lookup_tables,
+        )
+
+
+class RegexExtractorOptions(RegexFeaturizerOptions):
+    """As the featurizer's, but ``case_sensitive`` defaults to false."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("RegexEntityExtractor")
+
+    case_sensitive: StrictBool = False
 
 
 class RegexFeaturizer:
     """One feature per regex and per lookup table: does it match the message / this token?
-
-    Options (Rasa's names): ``case_sensitive`` (default true), ``use_word_boundaries``,
-    ``use_regexes``, ``use_lookup_tables``.
-    """
+    Options in :class:`RegexFeaturizerOptions`."""
 
     name: ClassVar[str] = "RegexFeaturizer"
+    options_model: ClassVar[type[ComponentOptions]] = RegexFeaturizerOptions
 
     def __init__(self, key: str, options: PatternOptions) -> None:
         self.key = key
@@ -52,10 +72,8 @@ class RegexFeaturizer:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        pattern_options = _read_pattern_options(reader, case_sensitive=True)
-        reader.finish()
-        return cls(key, pattern_options)
+        parsed = read_options(RegexFeaturizerOptions, cls.name, options)
+        return cls(key, parsed.pattern_options())
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
         self.patterns = [(p, p.compile()) for p in collect_patterns(data, self.options)]
@@ -94,11 +112,12 @@ def _overlapping(tokens: Sequence[Token], start: int, end: int) -> list[int]:
 class RegexEntityExtractor:
     """Entities from regexes and lookup tables named like an annotated entity type.
 
-    Options (Rasa's names): ``case_sensitive`` (default false), ``use_word_boundaries``,
-    ``use_regexes``, ``use_lookup_tables``. Of overlapping matches the leftmost-longest wins.
+    Options in :class:`RegexExtractorOptions`. Of overlapping matches the leftmost-longest
+    wins.
     """
 
     name: ClassVar[str] = "RegexEntityExtractor"
+    options_model: ClassVar[type[ComponentOptions]] = RegexExtractorOptions
 
     def __init__(self, options: PatternOptions) -> None:
         self.options = options
@@ -106,10 +125,7 @@ class RegexEntityExtractor:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        pattern_options = _read_pattern_options(reader, case_sensitive=False)
-        reader.finish()
-        return cls(pattern_options)
+        return cls(read_options(RegexExtractorOptions, cls.name, options).pattern_options())
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
         entity_types = set(data.entity_types)

@@ -7,9 +7,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
+from pydantic import Field, StrictInt, StrictStr
+
 from nlu.components.intent import DEFAULT_RANKING_LENGTH, RETRIEVAL_SEPARATOR, base_intent, labelled
-from nlu.components.linear import LinearSettings
-from nlu.components.options import Options
+from nlu.components.linear import LinearOptions, LinearSettings
+from nlu.components.options import ComponentOptions, read_options
+from nlu.components.rasa_options import options_of
 from nlu.components.sentence import Ranking, SentenceClassifier
 from nlu.components.storage import read_json_object, write_json
 from nlu.interfaces import Message, TrainingData
@@ -20,17 +23,28 @@ DEFAULT_SELECTOR = "default"
 SETTINGS_FILE = "selector.json"
 
 
+class ResponseSelectorOptions(LinearOptions):
+    """``retrieval_intent`` (train on that base intent only; default: all of them),
+    ``ranking_length`` and the linear-model options (``C``, ...). Rasa's neural-network
+    options (``epochs``, ...) have no effect."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("ResponseSelector")
+
+    retrieval_intent: StrictStr | None = None
+    ranking_length: StrictInt = Field(DEFAULT_RANKING_LENGTH, ge=1)
+
+
 class ResponseSelector:
     """A linear model over sentence features, trained on the examples of retrieval intents.
 
-    Options: ``retrieval_intent`` (train on that base intent only; default: all of them),
-    ``ranking_length`` and the linear-model options (``C``, ...). Writes Rasa's
-    ``response_selector`` shape: ``all_retrieval_intents``, one entry under the
-    ``retrieval_intent`` (or, without it, one per base intent, ranked within that intent)
-    and the same overall choice under ``default``.
+    Options in :class:`ResponseSelectorOptions`. Writes Rasa's ``response_selector``
+    shape: ``all_retrieval_intents``, one entry under the ``retrieval_intent`` (or, without
+    it, one per base intent, ranked within that intent) and the same overall choice under
+    ``default``.
     """
 
     name: ClassVar[str] = "ResponseSelector"
+    options_model: ClassVar[type[ComponentOptions]] = ResponseSelectorOptions
 
     def __init__(
         self,
@@ -45,14 +59,8 @@ class ResponseSelector:
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        selector = cls(
-            reader.text("retrieval_intent", None),
-            LinearSettings.read(reader),
-            reader.integer("ranking_length", DEFAULT_RANKING_LENGTH, minimum=1),
-        )
-        reader.finish()
-        return selector
+        parsed = read_options(ResponseSelectorOptions, cls.name, options)
+        return cls(parsed.retrieval_intent, parsed.linear_settings(), parsed.ranking_length)
 
     def _selects(self, intent: str) -> bool:
         return RETRIEVAL_SEPARATOR in intent and self.retrieval_intent in (

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import spacy
+from pydantic import StrictStr
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, Strings, TextOrDefault, read_options
+from nlu.components.rasa_options import options_of
 from nlu.components.storage import read_json_object, write_json
 from nlu.components.tokenizer import MAX_CHARS, MAX_TOKENS
 from nlu.errors import ModelLoadError, PipelineConfigError
@@ -46,22 +48,29 @@ def load_language(model: str | None, language: str) -> Language:
         ) from e
 
 
+class SpacyNLPOptions(ComponentOptions):
+    """``model`` (installed package or directory; default ``spacy.blank``) and ``language``
+    (for the blank pipeline; the pipeline's ``language`` from config.yml)."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("SpacyNLP")
+
+    model: StrictStr | None = None
+    language: TextOrDefault = "en"
+
+
 class SpacyNLP:
-    """Options: ``model`` (installed package or directory; default ``spacy.blank``) and
-    ``language`` (for the blank pipeline; the pipeline's ``language`` from config.yml)."""
+    """Runs the spaCy pipeline; options in :class:`SpacyNLPOptions`."""
 
     name: ClassVar[str] = "SpacyNLP"
+    options_model: ClassVar[type[ComponentOptions]] = SpacyNLPOptions
 
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        model = reader.text("model", None)
-        language = reader.text("language", "en") or "en"
-        reader.finish()
-        return cls(load_language(model, language))
+        parsed = read_options(SpacyNLPOptions, cls.name, options)
+        return cls(load_language(parsed.model, parsed.language))
 
     @property
     def has_entities(self) -> bool:
@@ -97,15 +106,22 @@ def message_doc(message: Message, component: str) -> Doc:
     return doc
 
 
+class SpacyTokenizerOptions(ComponentOptions):
+    """None of its own; Rasa's tokenizer options have no effect."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("SpacyTokenizer")
+
+
 class SpacyTokenizer:
     """Tokens (with lemmas when the spaCy pipeline has them) from ``SpacyNLP``'s parse;
     whitespace tokens are dropped."""
 
     name: ClassVar[str] = "SpacyTokenizer"
+    options_model: ClassVar[type[ComponentOptions]] = SpacyTokenizerOptions
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        Options(cls.name, options).finish()
+        read_options(SpacyTokenizerOptions, cls.name, options)
         return cls()
 
     def process(self, messages: Sequence[Message]) -> None:
@@ -127,23 +143,26 @@ class SpacyTokenizer:
         return cls.create(config, "")
 
 
-class SpacyEntityExtractor:
-    """Entities from the spaCy pipeline's named-entity recogniser (or entity ruler).
+class SpacyEntityExtractorOptions(ComponentOptions):
+    """``dimensions``: the spaCy labels to keep (default all)."""
 
-    Option ``dimensions``: the spaCy labels to keep (default all).
-    """
+    rasa_options: ClassVar[frozenset[str]] = options_of("SpacyEntityExtractor")
+
+    dimensions: Strings = ()
+
+
+class SpacyEntityExtractor:
+    """Entities from the spaCy pipeline's named-entity recogniser (or entity ruler)."""
 
     name: ClassVar[str] = "SpacyEntityExtractor"
+    options_model: ClassVar[type[ComponentOptions]] = SpacyEntityExtractorOptions
 
     def __init__(self, dimensions: tuple[str, ...]) -> None:
         self.dimensions = frozenset(dimensions)
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        extractor = cls(reader.strings("dimensions"))
-        reader.finish()
-        return extractor
+        return cls(read_options(SpacyEntityExtractorOptions, cls.name, options).dimensions)
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
         if messages and not message_doc(messages[0], self.name).has_annotation("ENT_IOB"):

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, read_options
 from nlu.components.storage import read_json_object, write_json
 from nlu.interfaces import Entity, Message, TrainingData
 
@@ -29,18 +29,23 @@ def learned_synonyms(data: TrainingData) -> dict[str, str]:
     return synonyms
 
 
+class EntitySynonymMapperOptions(ComponentOptions):
+    """None: Rasa's EntitySynonymMapper has none either."""
+
+
 class EntitySynonymMapper:
     """Maps string entity values case-insensitively; mapped entities list this component
     in ``processors``."""
 
     name: ClassVar[str] = "EntitySynonymMapper"
+    options_model: ClassVar[type[ComponentOptions]] = EntitySynonymMapperOptions
 
     def __init__(self) -> None:
         self.synonyms: dict[str, str] = {}
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        Options(cls.name, options).finish()
+        read_options(EntitySynonymMapperOptions, cls.name, options)
         return cls()
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:

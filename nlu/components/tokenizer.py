@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from nlu.components.options import Options
+from nlu.components.options import ComponentOptions, Pattern, read_options
+from nlu.components.rasa_options import options_of
 from nlu.interfaces import Message, Token, TrainingData
 
 MAX_TOKENS = 512
@@ -20,20 +21,33 @@ WORD_PATTERN = r"\w+(?:[-'\u2019.,:/@&]\w+)*"
 """Words, keeping inner punctuation: ``don't``, ``e-mail``, ``3.5``, ``a@b.com``."""
 
 
+class WhitespaceTokenizerOptions(ComponentOptions):
+    """``token_pattern``: what a word is (default :data:`WORD_PATTERN`). It also stands in
+    for Rasa's tokenizers Parley does not provide, so their options are accepted too."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of(
+        "WhitespaceTokenizer",
+        "MitieTokenizer",
+        "JiebaTokenizer",
+        "ConveRTTokenizer",
+        "LanguageModelTokenizer",
+    )
+
+    token_pattern: Pattern = WORD_PATTERN
+
+
 class WhitespaceTokenizer:
     """Splits text into words; punctuation and symbols between words are dropped."""
 
     name: ClassVar[str] = "WhitespaceTokenizer"
+    options_model: ClassVar[type[ComponentOptions]] = WhitespaceTokenizerOptions
 
     def __init__(self, token_pattern: str = WORD_PATTERN) -> None:
         self._pattern = re.compile(token_pattern)
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        reader = Options(cls.name, options)
-        pattern = reader.pattern("token_pattern", WORD_PATTERN)
-        reader.finish()
-        return cls(pattern)
+        return cls(read_options(WhitespaceTokenizerOptions, cls.name, options).token_pattern)
 
     def tokenize(self, text: str) -> list[Token]:
         matches = itertools.islice(self._pattern.finditer(text[:MAX_CHARS]), MAX_TOKENS)

@@ -2,8 +2,8 @@
 
 Building the pipeline and the ensemble is cheap (no training), so the check
 builds them for real: unknown names and bad options become errors, and the
-warnings about skipped Rasa components become warnings, each at the line of
-the entry it names.
+warnings about skipped Rasa components and Rasa options without effect become
+warnings, each at the line of the option or entry it names.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.policies import PolicyEnsemble, PolicyError
-from nlu.errors import NLUError
+from nlu.errors import IgnoredRasaOption, NLUError, PipelineConfigError
 from nlu.pipeline import NLUPipeline
 from parley.project.config import ProjectConfig
 from parley.yamlfile import LocatedDict, LocatedList, Location, load_yaml
 from plugins import UnknownPluginError
 
 Finding = tuple[Location, str, bool]  # where, what, is it an error
+Found = tuple[str, bool, object]  # what, is it an error, the error or warning itself
 
 
 def config_findings(path: Path, config: ProjectConfig) -> Iterator[Finding]:
@@ -32,19 +33,32 @@ def config_findings(path: Path, config: ProjectConfig) -> Iterator[Finding]:
     ]
     for key, build in sections:
         entries = raw.get(key) if isinstance(raw, LocatedDict) else None
-        for message, is_error in _build_messages(build):
-            yield Location(path, _line_naming(raw, key, entries, message)), message, is_error
+        for message, is_error, found in _build_messages(build):
+            line = _line_of_entry(entries, found) or _line_naming(raw, key, entries, message)
+            yield Location(path, line), message, is_error
 
 
-def _build_messages(build: Callable[[], Any]) -> list[tuple[str, bool]]:
+def _build_messages(build: Callable[[], Any]) -> list[Found]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             build()
-            error: list[tuple[str, bool]] = []
+            error: list[Found] = []
         except (NLUError, PolicyError, UnknownPluginError) as e:
-            error = [(str(e), True)]
-    return [(str(w.message), False) for w in caught] + error
+            error = [(str(e), True, e)]
+    return [(str(w.message), False, w.message) for w in caught] + error
+
+
+def _line_of_entry(entries: Any, found: object) -> int | None:
+    """The line of the option, or else of the entry, that a pipeline problem names."""
+    if not isinstance(found, PipelineConfigError | IgnoredRasaOption) or found.entry is None:
+        return None
+    if not isinstance(entries, LocatedList) or not 0 < found.entry <= len(entries):
+        return None
+    entry = entries[found.entry - 1]
+    if isinstance(entry, LocatedDict) and found.option is not None and found.option in entry:
+        return entry.line_of(found.option)
+    return entries.line_of(found.entry - 1)
 
 
 def _line_naming(raw: Any, key: str, entries: Any, message: str) -> int | None:

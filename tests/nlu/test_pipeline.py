@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import logging
+import json
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -217,21 +218,20 @@ def test_the_tokenizer_must_come_before_what_needs_tokens() -> None:
         NLUPipeline.build([{"name": "CountVectorsFeaturizer"}, {"name": "WhitespaceTokenizer"}])
 
 
-def test_rasa_options_parley_does_not_use_are_logged_at_debug_level(
-    caplog: pytest.LogCaptureFixture,
+def test_a_model_whose_stored_options_hold_keys_older_versions_ignored_still_loads(
+    default_nlu: NLUPipeline, model_dir: Path, tmp_path: Path
 ) -> None:
-    with caplog.at_level(logging.DEBUG, logger="nlu"):
-        NLUPipeline.build(
-            [
-                {"name": "WhitespaceTokenizer"},
-                {"name": "CountVectorsFeaturizer"},
-                {"name": "DIETClassifier", "epochs": 100, "constrain_similarities": True},
-                {"name": "LogisticRegressionClassifier", "epochs": 100},
-            ]
-        )
+    copy = shutil.copytree(model_dir, tmp_path / "nlu")
+    stored = json.loads((copy / "pipeline.json").read_text(encoding="utf-8"))
+    diet = next(c for c in stored["components"] if c["name"] == "DIETClassifier")
+    diet["options"].update({"run_eagerly": True, "epochz": 3})
+    (copy / "pipeline.json").write_text(json.dumps(stored), encoding="utf-8")
 
-    assert "DIETClassifier: ignoring option 'constrain_similarities'" in caplog.text
-    assert "LogisticRegressionClassifier: ignoring option 'epochs'" in caplog.text
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnsupportedComponentWarning)
+        loaded = NLUPipeline.load(copy)
+
+    assert loaded.parse("fly from Berlin to NYC") == default_nlu.parse("fly from Berlin to NYC")
 
 
 def test_loading_a_directory_without_a_model_names_the_missing_file(tmp_path: Path) -> None:

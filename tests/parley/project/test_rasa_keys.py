@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parley.project import Project, ProjectFileError, validate_project
+from parley.project import Problem, Project, ProjectFileError, validate_project
 from parley.project.rasa_keys import IgnoredRasaKey
 
 from .conftest import WriteProject
@@ -94,3 +94,67 @@ def test_an_unquoted_version_in_a_data_file_is_an_error(write_project: WriteProj
     problems = validate_project(write_project({"data/stories.yml": stories}))
 
     assert [(str(p.location), p.severity) for p in problems] == [("data/stories.yml:1", "error")]
+
+
+PIPELINE_CONFIG = """\
+    recipe: default.v1
+    language: en
+    pipeline:
+      - name: WhitespaceTokenizer
+        intent_tokenization_flag: true
+      - name: CountVectorsFeaturizer
+        min_ngram: 1
+      - name: CountVectorsFeaturizer
+        analyzer: char_wb
+        min_ngram: {min_ngram}
+      - name: DIETClassifier
+        epochs: 1
+        {diet_option}
+    policies:
+    """
+
+
+def pipeline_problems(
+    write_project: WriteProject, min_ngram: object, diet_option: str
+) -> list[Problem]:
+    config = PIPELINE_CONFIG.format(min_ngram=min_ngram, diet_option=diet_option)
+    return validate_project(write_project({"config.yml": config}))
+
+
+def test_rasa_pipeline_options_without_effect_are_warnings_at_their_line(
+    write_project: WriteProject,
+) -> None:
+    problems = pipeline_problems(write_project, 1, "run_eagerly: true")
+
+    assert [str(p) for p in problems] == [
+        "config.yml:5: warning: WhitespaceTokenizer: Rasa's 'intent_tokenization_flag' has no "
+        "effect in Parley and is ignored",
+        "config.yml:13: warning: DIETClassifier: Rasa's 'run_eagerly' has no effect in Parley "
+        "and is ignored",
+    ]
+
+
+def test_an_unknown_pipeline_option_is_an_error_at_its_line_listing_the_valid_ones(
+    write_project: WriteProject,
+) -> None:
+    problems = pipeline_problems(write_project, 1, "epochz: 3")
+
+    errors = [p for p in problems if p.severity == "error"]
+    assert [str(p.location) for p in errors] == ["config.yml:13"]
+    assert errors[0].message.startswith("DIETClassifier: unknown option 'epochz'")
+    assert "its options: " in errors[0].message and "epochs" in errors[0].message
+
+
+def test_a_bad_value_is_an_error_at_the_line_of_the_entry_that_has_it(
+    write_project: WriteProject,
+) -> None:
+    """Both CountVectorsFeaturizers set ``min_ngram``; only the second one's is wrong."""
+    problems = pipeline_problems(write_project, "two", "random_seed: 7")
+
+    errors = [p for p in problems if p.severity == "error"]
+    assert [(str(p.location), p.message) for p in errors] == [
+        (
+            "config.yml:10",
+            "CountVectorsFeaturizer: option 'min_ngram' should be a valid integer, got 'two'",
+        )
+    ]

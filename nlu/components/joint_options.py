@@ -1,0 +1,140 @@
+"""The options of the joint torch classifier (``DIETClassifier``) and of ``MLPIntentClassifier``.
+
+The option names are Rasa's where Rasa has one (``epochs``, ``drop_rate``,
+``number_of_transformer_layers``, ...); :class:`JointSettings` is what the classifier
+uses, in its own words. Every default is :class:`JointSettings`'s.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BeforeValidator, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic_core import PydanticUseDefault
+
+from nlu.components.encoder import DEFAULT_MAX_LENGTH
+from nlu.components.intent import DEFAULT_RANKING_LENGTH
+from nlu.components.options import ComponentOptions, TextOrDefault
+from nlu.components.rasa_options import options_of
+from nlu.components.training import TrainingSettings
+
+
+@dataclass(frozen=True)
+class JointSettings:
+    intent_classification: bool = True
+    entity_recognition: bool = True
+    use_dense_features: bool = True
+    fine_tune_encoder: bool = False
+    model_weights: str | None = None
+    max_length: int = DEFAULT_MAX_LENGTH
+    hidden: tuple[int, ...] = ()
+    transformer_size: int = 128
+    transformer_layers: int = 1
+    heads: int = 4
+    dropout: float = 0.1
+    ranking_length: int = DEFAULT_RANKING_LENGTH
+    split_symbol: str = "+"
+    training: TrainingSettings = dataclasses.field(default_factory=TrainingSettings)
+
+
+def _text_size(value: Any) -> Any:
+    """Rasa's ``{text: n, label: m}`` form gives the text size (none: the default)."""
+    if isinstance(value, dict):
+        value = value.get("text")
+        if value is None:
+            raise PydanticUseDefault()
+    return value
+
+
+def _first_size(value: Any) -> Any:
+    """Rasa grows the batch over training from ``[first, last]``; Parley keeps the first."""
+    if isinstance(value, list) and value and all(isinstance(size, int) for size in value):
+        return value[0]
+    return value
+
+
+LayerSize = Annotated[StrictInt, Field(ge=0), BeforeValidator(_text_size)]
+LayerSizes = Annotated[tuple[Annotated[StrictInt, Field(gt=0)], ...], BeforeValidator(_text_size)]
+BatchSize = Annotated[StrictInt, Field(ge=1), BeforeValidator(_first_size)]
+
+_BASE = JointSettings()
+_TRAINING = TrainingSettings()
+
+
+class JointOptions(ComponentOptions):
+    """Options of the joint classifier; the README lists what each one does."""
+
+    rasa_options: ClassVar[frozenset[str]] = options_of("DIETClassifier")
+
+    intent_classification: StrictBool = _BASE.intent_classification
+    entity_recognition: StrictBool = _BASE.entity_recognition
+    use_dense_features: StrictBool = _BASE.use_dense_features
+    fine_tune_encoder: StrictBool = _BASE.fine_tune_encoder
+    model_weights: StrictStr | None = _BASE.model_weights
+    max_length: StrictInt = Field(_BASE.max_length, ge=8)
+    hidden_layers_sizes: LayerSizes = _BASE.hidden
+    transformer_size: LayerSize = _BASE.transformer_size
+    number_of_transformer_layers: LayerSize = _BASE.transformer_layers
+    number_of_attention_heads: StrictInt = Field(_BASE.heads, ge=1)
+    drop_rate: StrictFloat = Field(_BASE.dropout, ge=0.0, le=0.9)
+    ranking_length: StrictInt = Field(_BASE.ranking_length, ge=1)
+    intent_split_symbol: TextOrDefault = _BASE.split_symbol
+    epochs: StrictInt = Field(_TRAINING.epochs, ge=1)
+    min_steps: StrictInt = Field(_TRAINING.min_steps, ge=0)
+    max_steps: StrictInt = Field(_TRAINING.max_steps or 0, ge=0)
+    batch_size: BatchSize = _TRAINING.batch_size
+    learning_rate: StrictFloat = Field(_TRAINING.learning_rate, ge=0.0)
+    encoder_learning_rate: StrictFloat = Field(_TRAINING.encoder_learning_rate, ge=0.0)
+    weight_decay: StrictFloat = Field(_TRAINING.weight_decay, ge=0.0)
+    warmup_fraction: StrictFloat = Field(_TRAINING.warmup_fraction, ge=0.0, le=1.0)
+    evaluate_on_number_of_examples: StrictInt = Field(_TRAINING.validation_examples, ge=0)
+    early_stopping_patience: StrictInt = Field(_TRAINING.patience, ge=1)
+    random_seed: StrictInt = _TRAINING.seed
+    max_training_time: StrictFloat | None = Field(_TRAINING.max_training_time, gt=0)
+
+    def joint_settings(self) -> JointSettings:
+        return JointSettings(
+            intent_classification=self.intent_classification,
+            entity_recognition=self.entity_recognition,
+            use_dense_features=self.use_dense_features,
+            fine_tune_encoder=self.fine_tune_encoder,
+            model_weights=self.model_weights,
+            max_length=self.max_length,
+            hidden=self.hidden_layers_sizes,
+            transformer_size=self.transformer_size,
+            transformer_layers=self.number_of_transformer_layers,
+            heads=self.number_of_attention_heads,
+            dropout=self.drop_rate,
+            ranking_length=self.ranking_length,
+            split_symbol=self.intent_split_symbol,
+            training=self.training_settings(),
+        )
+
+    def training_settings(self) -> TrainingSettings:
+        return TrainingSettings(
+            epochs=self.epochs,
+            min_steps=self.min_steps,
+            max_steps=self.max_steps or None,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            encoder_learning_rate=self.encoder_learning_rate,
+            weight_decay=self.weight_decay,
+            warmup_fraction=self.warmup_fraction,
+            validation_examples=self.evaluate_on_number_of_examples,
+            patience=self.early_stopping_patience,
+            seed=self.random_seed,
+            max_training_time=self.max_training_time,
+        )
+
+
+class MLPOptions(JointOptions):
+    """The joint classifier's options with an MLP's defaults; a Parley component, so no
+    Rasa option is accepted without effect."""
+
+    rasa_options: ClassVar[frozenset[str]] = frozenset()
+
+    entity_recognition: StrictBool = False
+    number_of_transformer_layers: LayerSize = 0
+    hidden_layers_sizes: LayerSizes = (256,)
