@@ -33,6 +33,7 @@ from dialogue.events import (
     ActionExecuted,
     ActionExecutionRejected,
     BotUttered,
+    ConversationPaused,
     Event,
     Restarted,
     SessionStarted,
@@ -56,6 +57,9 @@ from parley.metrics import Metrics, errors_counted
 from parley.nlu_batching import DEFAULT_MAX_BATCH, ParseBatcher
 
 log = logging.getLogger(__name__)
+
+PAUSED_NOTICE = "utter_handoff_waiting"
+"""The response, if the domain has one, that tells a customer in hand-off that a person has it."""
 
 MAX_ACTIONS_PER_TURN = 10
 """Actions one turn may run before the loop is cut short with the fallback response."""
@@ -124,7 +128,9 @@ class BotAgent:
             await self._start_session_if_due(turn, message.input_channel)
             turn.add(await self._understand(message))
             turn.add(*extract_slots(self.domain, turn.tracker.state))
-            if not turn.tracker.state.paused:
+            if turn.tracker.state.paused:
+                await self._tell_paused(turn, message.input_channel)
+            else:
                 await self._act_until_listening(turn, message.input_channel)
             await self.store.append(message.sender_id, turn.new_events)
             self.trackers.stored(message.sender_id, read, turn.tracker, len(turn.new_events))
@@ -240,6 +246,16 @@ class BotAgent:
         if turn.tracker.state.latest_action != ACTION_LISTEN:
             turn.add(ActionExecuted(name=ACTION_LISTEN))
 
+    async def _tell_paused(self, turn: _Turn, channel: str | None) -> None:
+        """A person answers a paused conversation; the bot stays quiet, except that the
+        first message after the hand-off gets ``utter_handoff_waiting`` if the domain has it
+        (so the customer knows their message reached someone), once per hand-off."""
+        if PAUSED_NOTICE not in self.domain.responses or _noticed_since_pause(turn.tracker):
+            return
+        notice = self.actions.resolve(PAUSED_NOTICE)
+        await self._run(turn, notice, channel, _listen_prediction(PAUSED_NOTICE))
+        turn.add(ActionExecuted(name=ACTION_LISTEN))
+
     def _resolve(self, name: str, tracker: Tracker) -> tuple[Action, dict[str, str]]:
         try:
             return self.actions.resolve(name), {}
@@ -341,6 +357,15 @@ def _plain_fallback() -> list[Event]:
 
 def _failure(action_name: str, error: Exception) -> dict[str, str]:
     return {"failed_action": action_name, "error": str(error)}
+
+
+def _noticed_since_pause(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if isinstance(event, ConversationPaused):
+            return False
+        if isinstance(event, ActionExecuted) and event.name == PAUSED_NOTICE:
+            return True
+    return False
 
 
 def _listen_prediction(action: str) -> PolicyPrediction:

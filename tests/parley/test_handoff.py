@@ -1,4 +1,5 @@
-"""Hand-off to a person: a paused conversation gets no bot replies until the API releases it."""
+"""Hand-off to a person: a paused conversation gets no bot replies until the API releases it,
+except one ``utter_handoff_waiting`` per hand-off when the domain has that response."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import httpx
 import pytest
 
 from actions import ActionResolver, NoCustomActions
+from dialogue.domain import ResponseVariation
 from dialogue.events import ConversationPaused, UserUttered
 from dialogue.locks import InMemoryLockStore
 from dialogue.stores import InMemoryTrackerStore
@@ -23,14 +25,23 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
     return train_bot(write_bot(tmp_path_factory.mktemp("handoff")))[1]
 
 
-@pytest.fixture
-async def client(model: TrainedModel) -> AsyncIterator[httpx.AsyncClient]:
+WAITING = "A person from our team will reply here."
+
+
+@pytest.fixture(params=[False, True], ids=["silent", "with-notice"])
+async def client(
+    model: TrainedModel, request: pytest.FixtureRequest
+) -> AsyncIterator[httpx.AsyncClient]:
+    domain = model.domain
+    if request.param:
+        notice = {"utter_handoff_waiting": (ResponseVariation(text=WAITING),)}
+        domain = domain.model_copy(update={"responses": {**domain.responses, **notice}})
     agent = BotAgent(
-        domain=model.domain,
+        domain=domain,
         interpreter=model.interpreter,
         policy=model.policy,
-        nlg=TemplateNLG(model.domain.responses),
-        actions=ActionResolver(model.domain, NoCustomActions()),
+        nlg=TemplateNLG(domain.responses),
+        actions=ActionResolver(domain, NoCustomActions()),
         store=InMemoryTrackerStore(),
         locks=InMemoryLockStore(),
     )
@@ -48,9 +59,13 @@ async def test_a_paused_conversation_is_quiet_until_released(client: httpx.Async
         "conversation_id": "jo",
         "paused": True,
     }
-    assert await agent.handle_message(_message("hello")) == []
+    notice = "utter_handoff_waiting" in agent.domain.responses
+    first = [m.text for m in await agent.handle_message(_message("hello"))]
+    assert first == ([WAITING] if notice else [])
+    assert await agent.handle_message(_message("anyone there?")) == []  # once per hand-off
     stored = await agent.tracker("jo")  # type: ignore[arg-type]
-    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["hello"]
+    said = [e.text for e in stored.events if isinstance(e, UserUttered)]
+    assert said == ["hello", "anyone there?"]
 
     released = (await client.post("/conversations/jo/handoff/release")).json()
 
