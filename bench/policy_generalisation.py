@@ -13,7 +13,11 @@ stories), and for bots with at least ``--folds`` training stories also each
 fold of a k-fold split of the training stories. ``policy_alone`` scores the
 learned policy by itself on the same held-out stories. Prints one JSON object.
 
-    python bench/policy_generalisation.py [--folds 3] [--bots reference,initial-project,...]
+``--folds-only`` leaves the test stories out and scores the k folds alone: the
+split to tune a policy on, so that the test stories stay unseen until the
+final run.
+
+    python bench/policy_generalisation.py [--folds 3] [--folds-only] [--bots reference,...]
 """
 
 from __future__ import annotations
@@ -54,8 +58,11 @@ LEARNED: Mapping[str, Mapping[str, Any] | None] = {
 }
 
 
-def held_out(project: Project, folds: int) -> list[tuple[list[Story], list[Story]]]:
-    return held_out_sets(project.rules, project.stories, project.test_stories, folds)
+def held_out(
+    project: Project, folds: int, folds_only: bool = False
+) -> list[tuple[list[Story], list[Story]]]:
+    tests = () if folds_only else project.test_stories
+    return held_out_sets(project.rules, project.stories, tests, folds)
 
 
 def evaluate(
@@ -97,17 +104,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--bots", default=",".join(BOTS))
+    parser.add_argument(
+        "--folds-only", action="store_true", help="score the k folds only, not the test stories"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UnsupportedComponentWarning)
     warnings.filterwarnings("ignore", category=UserWarning)
-    results: dict[str, Any] = {"cores": os.cpu_count(), "folds": args.folds, "bots": {}}
+    results: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "folds": args.folds,
+        "folds_only": args.folds_only,
+        "bots": {},
+    }
     for bot in args.bots.split(","):
         root = BOTS[bot]
         if not root.exists():
             print(f"skipping {bot}: {root} not found", file=sys.stderr)
             continue
         project = Project.load(root)
-        sets = held_out(project, args.folds)
+        sets = held_out(project, args.folds, args.folds_only)
+        if not sets:
+            print(f"skipping {bot}: nothing held out", file=sys.stderr)
+            continue
         results["bots"][bot] = {
             name: evaluate(project, sets, learned) for name, learned in LEARNED.items()
         }

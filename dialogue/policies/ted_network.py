@@ -6,8 +6,17 @@ given a learned position, and read by a transformer encoder; the output at the
 newest state, projected to ``embedding`` dimensions, is the dialogue embedding.
 Every action is embedded the same way from its own features (its name and the
 words of its name, so ``utter_ask_email`` and ``utter_ask_order_number`` start
-out related). The score of an action is the dot product of the two embeddings;
-training minimises the softmax cross-entropy over all actions.
+out related). The score of an action is the dot product of the two embeddings,
+plus its *pointer* features (is it the active loop, does its name share the
+intent's words), each weighted by a gate read from the dialogue: how far to trust
+"the form goes on" or "the action named like the intent" depends on the state,
+and neither needs that loop or intent in the training stories (a pointer
+network's copy, for actions).
+
+Training minimises the softmax cross-entropy over the actions the training labels
+name: an action no example answers with is left where its name puts it instead of
+being pushed below every other, so that a pointer can still pick it (a form only a
+rule starts, an ``utter_<intent>`` only a rule says).
 """
 
 from __future__ import annotations
@@ -33,6 +42,17 @@ class NetworkShape:
     layers: int = 1
     heads: int = 4
     drop_rate: float = 0.1
+    pointers: int = 0
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A batch of windows: ``states`` (batch, history, features) multi-hot, ``padding``
+    (batch, history) true where there is no state, ``pointers`` (batch, pointers, actions)."""
+
+    states: Array
+    padding: npt.NDArray[np.bool_]
+    pointers: Array
 
 
 class DialogueTransformer(nn.Module):
@@ -55,14 +75,15 @@ class DialogueTransformer(nn.Module):
             nn.ReLU(),
             nn.Linear(shape.size, shape.embedding),
         )
+        self.gate = nn.Linear(shape.size, shape.pointers)
 
-    def forward(self, states: Tensor, padding: Tensor, actions: Tensor) -> Tensor:
+    def forward(self, states: Tensor, padding: Tensor, pointers: Tensor, actions: Tensor) -> Tensor:
         """Scores (batch, actions) for ``states`` (batch, history, features)."""
         positions = torch.arange(states.shape[1], device=states.device)
         hidden = self.state_in(states) + self.position(positions)
-        encoded = self.encoder(hidden, src_key_padding_mask=padding)
-        dialogue = self.dialogue_out(encoded[:, -1, :])
-        result: Tensor = dialogue @ self.action_embed(actions).T
+        encoded = self.encoder(hidden, src_key_padding_mask=padding)[:, -1, :]
+        similarity = self.dialogue_out(encoded) @ self.action_embed(actions).T
+        result: Tensor = similarity + torch.einsum("bp,bpa->ba", self.gate(encoded), pointers)
         return result
 
 
@@ -77,8 +98,7 @@ class TrainingSettings:
 def fit(
     shape: NetworkShape,
     settings: TrainingSettings,
-    states: Array,
-    padding: npt.NDArray[np.bool_],
+    inputs: Inputs,
     labels: npt.NDArray[np.int64],
     action_features: Array,
 ) -> DialogueTransformer:
@@ -90,7 +110,7 @@ def fit(
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _fit(shape, settings, states, padding, labels, action_features)
+        return _fit(shape, settings, inputs, labels, action_features)
     finally:
         torch.set_num_threads(threads)
 
@@ -98,8 +118,7 @@ def fit(
 def _fit(
     shape: NetworkShape,
     settings: TrainingSettings,
-    states: Array,
-    padding: npt.NDArray[np.bool_],
+    inputs: Inputs,
     labels: npt.NDArray[np.int64],
     action_features: Array,
 ) -> DialogueTransformer:
@@ -107,36 +126,37 @@ def _fit(
     generator = torch.Generator().manual_seed(settings.seed)
     network = DialogueTransformer(shape)
     optimiser = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
-    x = torch.as_tensor(states, dtype=torch.float32)
-    mask = torch.as_tensor(padding)
+    x, mask, pointers = _tensors(inputs)
     y = torch.as_tensor(labels)
     actions = torch.as_tensor(action_features, dtype=torch.float32)
     loss_of = nn.CrossEntropyLoss()
+    taught = torch.unique(y)  # the softmax runs over these: see the module docstring
+    y = torch.searchsorted(taught, y)
     network.train()
     for _ in range(settings.epochs):
         order = torch.randperm(len(y), generator=generator)
         for start in range(0, len(y), settings.batch_size):
             batch = order[start : start + settings.batch_size]
             optimiser.zero_grad()
-            loss = loss_of(network(x[batch], mask[batch], actions), y[batch])
+            scores = network(x[batch], mask[batch], pointers[batch], actions)[:, taught]
+            loss = loss_of(scores, y[batch])
             loss.backward()
             optimiser.step()
     network.eval()
     return network
 
 
-def probabilities(
-    network: DialogueTransformer,
-    states: Array,
-    padding: npt.NDArray[np.bool_],
-    action_features: Array,
-) -> Array:
+def _tensors(inputs: Inputs) -> tuple[Tensor, Tensor, Tensor]:
+    return (
+        torch.as_tensor(inputs.states, dtype=torch.float32),
+        torch.as_tensor(inputs.padding),
+        torch.as_tensor(inputs.pointers, dtype=torch.float32),
+    )
+
+
+def probabilities(network: DialogueTransformer, inputs: Inputs, action_features: Array) -> Array:
     with torch.no_grad():
-        scores = network(
-            torch.as_tensor(states, dtype=torch.float32),
-            torch.as_tensor(padding),
-            torch.as_tensor(action_features, dtype=torch.float32),
-        )
+        scores = network(*_tensors(inputs), torch.as_tensor(action_features, dtype=torch.float32))
         return np.asarray(torch.softmax(scores, dim=-1).numpy(), dtype=np.float64)
 
 

@@ -9,7 +9,7 @@ import pytest
 from dialogue.policies import POLICIES, PolicyConfigError, PolicyEnsemble, PolicyLoadError
 from dialogue.policies.linear import LinearPolicy
 from dialogue.policies.ted import TEDPolicy
-from dialogue.stories import UserStep
+from dialogue.stories import Step, UserStep
 from parley.core_evaluation import held_out_sets, score_stories
 from parley.project import Project
 from tests.conftest import require_shared
@@ -21,6 +21,8 @@ from .bots import (
     MOODBOT_STORIES,
     act,
     domain_from_yaml,
+    loop,
+    rule,
     story,
     tracker_of,
     user,
@@ -64,6 +66,15 @@ def test_a_conversation_opening_with_a_mood_is_not_greeted(moodbot_ted: TEDPolic
 
     assert moodbot_ted.predict(opening, MOODBOT_DOMAIN).action == "utter_happy"
     assert moodbot_ted.predict(unhappy, MOODBOT_DOMAIN).action == "utter_cheer_up"
+
+
+def test_a_conversation_that_opens_with_an_answer_is_answered_as_the_story_answers(
+    moodbot_ted: TEDPolicy,
+) -> None:
+    """It starts mid-story: "no" to a question asked before it began."""
+    opening = tracker_of(MOODBOT_DOMAIN, user("deny"))
+
+    assert moodbot_ted.predict(opening, MOODBOT_DOMAIN).action == "utter_goodbye"
 
 
 def test_the_linear_policy_greets_the_same_opening() -> None:
@@ -192,3 +203,84 @@ def test_only_a_policy_trained_on_end_to_end_text_reads_words(moodbot_ted: TEDPo
 
     assert written.encoder is not None and written.encoder.reads_text
     assert moodbot_ted.encoder is not None and not moodbot_ted.encoder.reads_text
+
+
+SHOP_DOMAIN = domain_from_yaml(
+    """
+intents: [greet, order_status, open_ticket, request_return, inform, deny, opening_hours]
+entities: [order_number]
+slots:
+  order_number:
+    type: text
+    mappings: [{type: from_entity, entity: order_number}]
+responses:
+  utter_greet: [{text: "Hello!"}]
+  utter_ask_order_number: [{text: "Which order?"}]
+  utter_anything_else: [{text: "Anything else?"}]
+  utter_no_problem: [{text: "No problem."}]
+  utter_opening_hours: [{text: "9 to 5."}]
+actions: [action_order_status, action_open_ticket, action_submit_return]
+forms:
+  order_status_form: {required_slots: [order_number]}
+  ticket_form: {required_slots: [order_number]}
+  return_form: {required_slots: [order_number]}
+"""
+)
+SHOP_STORIES = (
+    story(
+        "status after a greeting",
+        user("greet"), act("utter_greet"), user("order_status"), act("order_status_form"),
+        loop("order_status_form"), user("inform", "order_number"), act("order_status_form"),
+        loop(None), act("action_order_status"), act("utter_anything_else"), user("deny"),
+        act("utter_no_problem"),
+    ),
+    story(
+        "status straight away",
+        user("order_status"), act("order_status_form"), loop("order_status_form"),
+        user("inform", "order_number"), act("order_status_form"), loop(None),
+        act("action_order_status"), act("utter_anything_else"),
+    ),
+    story(
+        "ticket",
+        user("open_ticket"), act("ticket_form"), loop("ticket_form"),
+        user("inform", "order_number"), act("ticket_form"), loop(None),
+        act("action_open_ticket"), act("utter_anything_else"),
+    ),
+)  # fmt: skip
+SHOP_RULES = (
+    rule("return", user("request_return"), act("return_form"), loop("return_form")),
+    rule("hours", user("opening_hours"), act("utter_opening_hours")),
+)
+
+
+@pytest.fixture(scope="module")
+def shop_ted() -> TEDPolicy:
+    """Learns from the stories only: the return form and the opening hours are rules'."""
+    policy = TEDPolicy.from_config({"name": "TEDPolicy", "epochs": 60})
+    policy.train([*SHOP_STORIES, *SHOP_RULES], SHOP_DOMAIN)
+    return policy
+
+
+def test_a_form_no_story_shows_goes_on_while_it_is_active(shop_ted: TEDPolicy) -> None:
+    asked = tracker_of(SHOP_DOMAIN, user("request_return"), act("return_form"), loop("return_form"))
+    answered = tracker_of(
+        SHOP_DOMAIN,
+        user("request_return"), act("return_form"), loop("return_form"),
+        user("inform", "order_number"),
+    )  # fmt: skip
+
+    assert shop_ted.predict(asked, SHOP_DOMAIN).action == "action_listen"
+    assert shop_ted.predict(answered, SHOP_DOMAIN).action == "return_form"
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [(user("opening_hours"),), (user("greet"), act("utter_greet"), user("opening_hours"))],
+    ids=["opening", "after a greeting"],
+)
+def test_an_intent_no_story_shows_gets_the_response_named_after_it(
+    shop_ted: TEDPolicy, steps: tuple[Step, ...]
+) -> None:
+    said = tracker_of(SHOP_DOMAIN, *steps)
+
+    assert shop_ted.predict(said, SHOP_DOMAIN).action == "utter_opening_hours"
