@@ -1,16 +1,47 @@
-"""The dialogue-state manager: events, the tracker fold, the domain, stores and policies."""
+"""The dialogue-state manager: events, the tracker fold, the domain, stores and policies.
 
-from dialogue.domain import Domain
-from dialogue.events import Event, event_from_dict, event_to_dict
-from dialogue.interfaces import (
-    LockStore,
-    NextActionPredictor,
-    Policy,
-    PolicyPrediction,
-    TrackerStore,
-)
-from dialogue.state import DialogueState, replay
-from dialogue.tracker import ConversationId, Tracker
+The names below load on first use: importing :mod:`dialogue.events` (the event model)
+must not import the domain's pydantic models or the interfaces with them.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dialogue.domain import Domain
+    from dialogue.events import Event, event_from_dict, event_to_dict
+    from dialogue.interfaces import (
+        LockStore,
+        NextActionPredictor,
+        Policy,
+        PolicyPrediction,
+        TrackerStore,
+    )
+    from dialogue.state import DialogueState, replay
+    from dialogue.tracker import ConversationId, Tracker
+
+_MODULES = {
+    "ConversationId": "dialogue.tracker",
+    "DialogueState": "dialogue.state",
+    "Domain": "dialogue.domain",
+    "Event": "dialogue.events",
+    "LockStore": "dialogue.interfaces",
+    "NextActionPredictor": "dialogue.interfaces",
+    "Policy": "dialogue.interfaces",
+    "PolicyPrediction": "dialogue.interfaces",
+    "Tracker": "dialogue.tracker",
+    "TrackerStore": "dialogue.interfaces",
+    "event_from_dict": "dialogue.events",
+    "event_to_dict": "dialogue.events",
+    "replay": "dialogue.state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return getattr(import_module(_MODULES[name]), name)
+    raise AttributeError(f"module 'dialogue' has no attribute {name!r}")
+
 
 __all__ = [
     "ConversationId",

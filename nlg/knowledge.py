@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import torch
 
 from nlg.errors import NLGConfigError
 
@@ -50,6 +49,8 @@ class SentenceEncoder:
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One unit-length vector per text."""
+        import torch
+
         batch = self._tokenizer(
             list(texts), padding=True, truncation=True, max_length=256, return_tensors="pt"
         )

@@ -14,49 +14,40 @@ import warnings
 from collections.abc import Mapping
 
 from nlu.components.base import BuildableComponent
-from nlu.components.count_vectors import CountVectorsFeaturizer
-from nlu.components.diet import IntentEntityClassifier
-from nlu.components.duckling import DucklingEntityExtractor
-from nlu.components.entities import LinearEntityTagger
-from nlu.components.fallback import FallbackClassifier
-from nlu.components.intent import KeywordIntentClassifier, LinearIntentClassifier
-from nlu.components.joint import JointIntentEntityClassifier, MLPIntentClassifier
-from nlu.components.language_model import LanguageModelFeaturizer
-from nlu.components.lexical import LexicalSyntacticFeaturizer
-from nlu.components.regex import RegexEntityExtractor, RegexFeaturizer
-from nlu.components.response_selector import ResponseSelector
-from nlu.components.spacy_nlp import SpacyEntityExtractor, SpacyNLP, SpacyTokenizer
-from nlu.components.synonyms import EntitySynonymMapper
-from nlu.components.tokenizer import WhitespaceTokenizer
 from nlu.errors import PipelineConfigError, UnsupportedComponentWarning
 from plugins import Registry, UnknownPluginError
 
 COMPONENTS: Registry[type[BuildableComponent]] = Registry("NLU component")
 
-_BUILT_IN: tuple[tuple[type[BuildableComponent], tuple[str, ...]], ...] = (
-    (WhitespaceTokenizer, ("WhitespaceTokenizer",)),
-    (SpacyNLP, ("SpacyNLP",)),
-    (SpacyTokenizer, ("SpacyTokenizer",)),
-    (SpacyEntityExtractor, ("SpacyEntityExtractor",)),
-    (LanguageModelFeaturizer, ("LanguageModelFeaturizer",)),
-    (CountVectorsFeaturizer, ("CountVectorsFeaturizer",)),
-    (LexicalSyntacticFeaturizer, ("LexicalSyntacticFeaturizer",)),
-    (RegexFeaturizer, ("RegexFeaturizer",)),
-    (LinearIntentClassifier, ("LogisticRegressionClassifier", "SklearnIntentClassifier")),
-    (KeywordIntentClassifier, ("KeywordIntentClassifier",)),
-    (JointIntentEntityClassifier, ("DIETClassifier", "JointIntentEntityClassifier")),
-    (MLPIntentClassifier, ("MLPIntentClassifier",)),
-    (IntentEntityClassifier, ("LinearIntentEntityClassifier",)),
-    (LinearEntityTagger, ("CRFEntityExtractor",)),
-    (RegexEntityExtractor, ("RegexEntityExtractor",)),
-    (DucklingEntityExtractor, ("DucklingEntityExtractor",)),
-    (EntitySynonymMapper, ("EntitySynonymMapper",)),
-    (FallbackClassifier, ("FallbackClassifier",)),
-    (ResponseSelector, ("ResponseSelector",)),
+_BUILT_IN: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("tokenizer:WhitespaceTokenizer", ("WhitespaceTokenizer",)),
+    ("spacy_nlp:SpacyNLP", ("SpacyNLP",)),
+    ("spacy_nlp:SpacyTokenizer", ("SpacyTokenizer",)),
+    ("spacy_nlp:SpacyEntityExtractor", ("SpacyEntityExtractor",)),
+    ("language_model:LanguageModelFeaturizer", ("LanguageModelFeaturizer",)),
+    ("count_vectors:CountVectorsFeaturizer", ("CountVectorsFeaturizer",)),
+    ("lexical:LexicalSyntacticFeaturizer", ("LexicalSyntacticFeaturizer",)),
+    ("regex:RegexFeaturizer", ("RegexFeaturizer",)),
+    (
+        "intent:LinearIntentClassifier",
+        ("LogisticRegressionClassifier", "SklearnIntentClassifier"),
+    ),
+    ("intent:KeywordIntentClassifier", ("KeywordIntentClassifier",)),
+    ("joint:JointIntentEntityClassifier", ("DIETClassifier", "JointIntentEntityClassifier")),
+    ("joint:MLPIntentClassifier", ("MLPIntentClassifier",)),
+    ("diet:IntentEntityClassifier", ("LinearIntentEntityClassifier",)),
+    ("entities:LinearEntityTagger", ("CRFEntityExtractor",)),
+    ("regex:RegexEntityExtractor", ("RegexEntityExtractor",)),
+    ("duckling:DucklingEntityExtractor", ("DucklingEntityExtractor",)),
+    ("synonyms:EntitySynonymMapper", ("EntitySynonymMapper",)),
+    ("fallback:FallbackClassifier", ("FallbackClassifier",)),
+    ("response_selector:ResponseSelector", ("ResponseSelector",)),
 )
-for _component, _names in _BUILT_IN:
+"""Each component by its ``module:class`` under ``nlu.components``; a module is imported when
+a pipeline first names one of its components."""
+for _path, _names in _BUILT_IN:
     for _name in _names:
-        COMPONENTS.add(_name, _component)
+        COMPONENTS.add_lazy(_name, f"nlu.components.{_path}")
 
 TOKENIZERS = frozenset({"WhitespaceTokenizer", "SpacyTokenizer"})
 FEATURIZERS = frozenset(

@@ -1,4 +1,8 @@
-"""What each CLI command does, apart from parsing its options (``parley.cli``)."""
+"""What each CLI command does, apart from parsing its options (``parley.cli``).
+
+The server's parts (FastAPI, the security middleware) are imported by the commands
+that serve, so that ``parley data validate`` and ``parley train`` start quickly.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import socket
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 from tqdm import tqdm
@@ -24,8 +28,10 @@ from parley.project import Project, load_credentials, validate_project
 from parley.project.data_files import read_test_file
 from parley.project.rasa_keys import IgnoredRasaKey
 from parley.rasa_cli import ServeFiles
-from parley.security import ApiAuth, ApiSecurity, RateLimit
-from parley.security.jwt import JwtMethod
+
+if TYPE_CHECKING:
+    from parley.security import ApiSecurity
+    from parley.security.jwt import JwtMethod
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +91,8 @@ def security_settings(
     address_rate_limit: str = "off",
 ) -> ApiSecurity:
     """``parley run``'s security options, checked; ``click.BadParameter`` names a bad one."""
+    from parley.security import ApiAuth, ApiSecurity, RateLimit
+
     try:
         limit = RateLimit.parse(rate_limit)
     except ValueError as e:
@@ -94,7 +102,7 @@ def security_settings(
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--address-rate-limit") from e
     try:
-        auth = ApiAuth(auth_token, jwt_secret, cast(JwtMethod, jwt_method))
+        auth = ApiAuth(auth_token, jwt_secret, cast("JwtMethod", jwt_method))
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--auth-token/--jwt-secret") from e
     return ApiSecurity(

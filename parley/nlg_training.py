@@ -13,15 +13,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlg.config import FinetuneOptions, LLMOptions, parse_options, project_path
-from nlg.finetune import NLGSources, build_examples, load_transcripts, split_examples
 from nlg.finetune.contexts import story_contexts
-from nlg.finetune.examples import Kind, NLGExample, sample
-from nlg.finetune.training import Trainer, TrainReport, lora_model, pick_device, save_adapter
+from nlg.finetune.examples import (
+    Kind,
+    NLGExample,
+    NLGSources,
+    build_examples,
+    sample,
+    split_examples,
+)
+from nlg.finetune.transcripts import load_transcripts
 from nlg.knowledge import split_passages
 from parley.project import Project
 from parley.project.fingerprint import digest
+
+if TYPE_CHECKING:
+    from nlg.finetune.training import TrainReport
 
 SKIP_ENV = "PARLEY_SKIP_NLG_TRAINING"
 NLG_DATA = Path("data") / "nlg"
@@ -126,6 +136,7 @@ def train_nlg(
 ) -> TrainReport:
     """Fine-tune the local model on the project; the adapter goes to ``directory/adapter``."""
     from nlg.backends.model_files import load_causal_lm
+    from nlg.finetune.training import Trainer, lora_model, pick_device, save_adapter
 
     finetune = options.finetune or FinetuneOptions()
     examples = nlg_examples(project, options)

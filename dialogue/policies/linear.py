@@ -13,7 +13,8 @@ class to ``dialogue.policies.registry.POLICIES``.
 
 Prediction applies the stored weights with numpy (softmax, or the logistic
 function for two classes, exactly as scikit-learn does), so a loaded policy
-predicts exactly what the trained one did.
+predicts exactly what the trained one did. scikit-learn is imported by training
+and SciPy by prediction: building the policy from config.yml imports neither.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 from pydantic import Field
-from scipy.sparse import csr_matrix
-from scipy.special import expit, softmax
-from sklearn.linear_model import LogisticRegression
 
 from dialogue.domain import Domain
 from dialogue.interfaces import PolicyPrediction
@@ -47,6 +45,9 @@ from dialogue.policies.persistence import (
 from dialogue.policies.vectorize import HistoryVectorizer
 from dialogue.stories import Story
 from dialogue.tracker import Tracker
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class LinearModel:
     intercept: Array
 
     def probabilities(self, x: csr_matrix) -> Array:
+        from scipy.special import expit, softmax
+
         scores = np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
         if len(self.classes) == 2 and self.coef.shape[0] == 1:
             positive = expit(scores[:, 0])
@@ -104,6 +107,8 @@ class LinearPolicy:
 
     def train(self, stories: Sequence[Story], domain: Domain) -> None:
         """Fit on stories (and rules with ``use_rules``); fewer than two actions: abstain."""
+        from sklearn.linear_model import LogisticRegression
+
         histories, actions = self._examples(stories, domain)
         self.vectorizer = HistoryVectorizer.fit(histories, self.options.max_history)
         classes = sorted(set(actions))

@@ -1,10 +1,10 @@
 """The policies ``config.yml`` may name, and the Rasa policies Parley knows but skips.
 
-``POLICIES`` maps each config name to a policy class: ``TEDPolicy`` is the
-transformer policy, ``LinearPolicy`` the logistic regression that stood in for
-it. Names in :data:`UNSUPPORTED_POLICIES` are skipped with a warning by the
-ensemble; any other unknown name is a :class:`PolicyConfigError` listing the
-known ones.
+``POLICIES`` maps each config name to a policy class, imported when first named:
+``TEDPolicy`` is the transformer policy, ``LinearPolicy`` the logistic regression
+that stood in for it. Names in :data:`UNSUPPORTED_POLICIES` are skipped with a
+warning by the ensemble; any other unknown name is a :class:`PolicyConfigError`
+listing the known ones.
 """
 
 from __future__ import annotations
@@ -14,10 +14,6 @@ from typing import Any, Protocol, Self
 
 from dialogue.interfaces import Policy
 from dialogue.policies.errors import PolicyConfigError
-from dialogue.policies.linear import LinearPolicy
-from dialogue.policies.memoization import AugmentedMemoizationPolicy, MemoizationPolicy
-from dialogue.policies.rule import RulePolicy
-from dialogue.policies.ted import TEDPolicy
 from plugins import Registry, UnknownPluginError
 
 
@@ -31,11 +27,13 @@ class TrainablePolicy(Policy, Protocol):
 
 
 POLICIES: Registry[type[TrainablePolicy]] = Registry("policy")
-POLICIES.add("RulePolicy", RulePolicy)
-POLICIES.add("MemoizationPolicy", MemoizationPolicy)
-POLICIES.add("AugmentedMemoizationPolicy", AugmentedMemoizationPolicy)
-POLICIES.add("LinearPolicy", LinearPolicy)
-POLICIES.add("TEDPolicy", TEDPolicy)
+POLICIES.add_lazy("RulePolicy", "dialogue.policies.rule:RulePolicy")
+POLICIES.add_lazy("MemoizationPolicy", "dialogue.policies.memoization:MemoizationPolicy")
+POLICIES.add_lazy(
+    "AugmentedMemoizationPolicy", "dialogue.policies.memoization:AugmentedMemoizationPolicy"
+)
+POLICIES.add_lazy("LinearPolicy", "dialogue.policies.linear:LinearPolicy")
+POLICIES.add_lazy("TEDPolicy", "dialogue.policies.ted:TEDPolicy")
 
 UNSUPPORTED_POLICIES: Mapping[str, str] = {
     "UnexpecTEDIntentPolicy": "Parley does not predict action_unlikely_intent",

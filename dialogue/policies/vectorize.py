@@ -11,11 +11,14 @@ model later) can share this vectorizer and its persisted vocabulary.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from dialogue.policies.featurize import State
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 BEFORE_START = "<before start>"
 START = "<start>"
@@ -35,6 +38,8 @@ class HistoryVectorizer:
 
     def transform(self, histories: Sequence[Sequence[State]]) -> csr_matrix:
         """One row per history, 1.0 where a known column is present."""
+        from scipy.sparse import csr_matrix
+
         rows: list[int] = []
         columns: list[int] = []
         for row, history in enumerate(histories):

@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-import httpx
 from pydantic import Field, StrictFloat, StrictStr
 
 from nlu.components import duckling_local
@@ -112,6 +111,8 @@ class DucklingEntityExtractor:
         return duckling_local.parse(text, self.dimensions, self.locale, self.timezone or "UTC", now)
 
     def _remote(self, url: str, text: str, now: dt.datetime) -> list[Any]:
+        import httpx  # here: a pipeline without a Duckling server never needs it
+
         form = {
             "text": text,
             "locale": self.locale,

@@ -4,7 +4,8 @@ It turns texts into one vector per message (mean of the sub-word states) and one
 vector per Parley token (mean of the sub-words that overlap the token), so dense
 features line up with the tokens every other component sees. Loading never goes
 to the network; loaded encoders are cached per directory, because the featurizer,
-the classifier and every parse share one.
+the classifier and every parse share one. torch is imported by what loads or runs an
+encoder: resolving a model directory (building a pipeline from config.yml) needs none.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from nlu.errors import ModelLoadError, PipelineConfigError
 from nlu.interfaces import Token
+
+if TYPE_CHECKING:
+    import torch
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 """The name under which config.yml may ask for the bundled default encoder."""
@@ -58,6 +61,8 @@ def resolve_model_path(model_weights: str | None) -> Path:
 
 def use_all_cores() -> None:
     """Let torch use every core this process may run on."""
+    import torch
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     torch.set_num_threads(max(1, cores or 1))
 
@@ -132,6 +137,8 @@ class TextEncoder:
         self, texts: Sequence[str], spans: Sequence[Sequence[Span]], batch_size: int = 64
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per message ``(sentence vector, token vectors)`` as float32 arrays, without gradients."""
+        import torch
+
         results: list[tuple[np.ndarray, np.ndarray]] = []
         with torch.inference_mode():
             for begin in range(0, len(texts), batch_size):
@@ -148,6 +155,8 @@ class TextEncoder:
 
 def _alignment(offsets: torch.Tensor, spans: Sequence[Span]) -> torch.Tensor:
     """(tokens, sub-words) weights averaging the sub-words that overlap each token."""
+    import torch
+
     starts, ends = offsets[:, 0], offsets[:, 1]
     real = ends > starts  # special and padding positions have empty offsets
     weights = torch.zeros((len(spans), len(offsets)))

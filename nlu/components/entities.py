@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple, Self
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 
 import numpy as np
-import scipy.sparse as sp
 
 from nlu.components.features import Layout, feature_matrix, layout
 from nlu.components.linear import LinearOptions, LinearSettings, SoftmaxModel, softmax
@@ -22,6 +21,9 @@ from nlu.components.rasa_options import options_of
 from nlu.components.storage import read_json_object, write_json
 from nlu.errors import ModelLoadError
 from nlu.interfaces import Entity, Message, TrainingData, TrainingExample
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +95,7 @@ class LinearEntityTagger:
         ]
         self.blocks = layout(messages, "tokens")
         tokens = feature_matrix(messages, self.blocks, "tokens").normalized().to_scipy()
-        before, after = _neighbour_shifts(messages)
-        context = sp.hstack([tokens, before @ tokens, after @ tokens], format="csr")
-        self._use(SoftmaxModel.fit(context, tags, self.settings))
+        self._use(SoftmaxModel.fit(_with_neighbours(tokens, messages), tags, self.settings))
 
     def _use(self, model: SoftmaxModel) -> None:
         self.model = model
@@ -223,9 +223,19 @@ def _boundaries(messages: Sequence[Message]) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
+def _with_neighbours(tokens: sp.csr_matrix, messages: Sequence[Message]) -> sp.csr_matrix:
+    """Each token's features, then its predecessor's and its successor's."""
+    import scipy.sparse as sp  # here: building the tagger from config.yml needs no scipy
+
+    before, after = _neighbour_shifts(messages)
+    return sp.hstack([tokens, before @ tokens, after @ tokens], format="csr")
+
+
 def _neighbour_shifts(messages: Sequence[Message]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Matrices with ``(before @ x)[i] = x[i - 1]`` and ``(after @ x)[i] = x[i + 1]`` within
     each message (zero rows at message boundaries)."""
+    import scipy.sparse as sp
+
     first, last = _boundaries(messages)
     total = len(first)
     has_before, has_after = np.flatnonzero(~first), np.flatnonzero(~last)

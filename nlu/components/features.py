@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import scipy.sparse as sp
 
 from nlu.errors import NLUError
 from nlu.interfaces import Message
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 SparseRow = Mapping[int, float]
 Layout = tuple[tuple[str, int], ...]
@@ -96,6 +98,8 @@ class SparseRows:
         return self._row_sums(weights[self.indices] * self.data[:, None])
 
     def to_scipy(self) -> sp.csr_matrix:
+        import scipy.sparse as sp  # here: building a featurizer from config.yml needs no scipy
+
         return sp.csr_matrix(
             (self.data, self.indices, self.indptr), shape=(self.height, self.width)
         )

@@ -4,28 +4,33 @@ intent-only sibling ``MLPIntentClassifier`` for tiny bots on frozen features.
 Persisted as ``joint.json`` (labels, feature layout, shape), ``idf.npz`` and
 ``weights.safetensors``; a fine-tuned encoder is saved beside them under
 ``encoder/`` with its tokenizer, so loading needs no network.
+
+torch and the modules built on it (the network, its inputs, training and storage) are
+imported by the methods that train, load or predict: building the classifier from
+config.yml, as ``parley data validate`` does, imports none of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
-import torch
 
 from nlu.components.encoder import TextEncoder, resolve_model_path
 from nlu.components.entities import EntityLabel, bio_tags, tag_spans
 from nlu.components.intent import base_intent
-from nlu.components.joint_inputs import InputLayout, PreparedInputs
-from nlu.components.joint_network import JointNetwork, NetworkShape
 from nlu.components.joint_options import JointOptions, JointSettings, MLPOptions
-from nlu.components.joint_storage import load_state, save_state
 from nlu.components.options import ComponentOptions, read_options
-from nlu.components.training import Targets, fit, seed_everything
 from nlu.errors import NotTrainedError, TrainingDataError
 from nlu.interfaces import Entity, IntentPrediction, Message, TrainingData
+
+if TYPE_CHECKING:
+    import torch
+
+    from nlu.components.joint_inputs import InputLayout
+    from nlu.components.joint_network import JointNetwork
 
 ENCODER_DIRECTORY = "encoder"
 PROCESS_BATCH = 256
@@ -66,6 +71,9 @@ class JointIntentEntityClassifier:
         return cls(settings)
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
+        from nlu.components.joint_inputs import InputLayout, PreparedInputs
+        from nlu.components.training import Targets, fit, seed_everything
+
         pairs = [(m, e) for m, e in zip(messages, data.examples, strict=True) if m.tokens]
         used = [m for m, _ in pairs]
         s = self.settings
@@ -106,6 +114,8 @@ class JointIntentEntityClassifier:
         return TextEncoder.load(path, self.settings.max_length)
 
     def _network(self, encoder: TextEncoder | None) -> JointNetwork:
+        from nlu.components.joint_network import JointNetwork, NetworkShape
+
         s, inputs = self.settings, _require(self.inputs, self.name)
         sentence, tokens, dense = inputs.widths
         outputs = len(self.labels) + len(self.parts) if self.parts else len(self.labels)
@@ -131,6 +141,10 @@ class JointIntentEntityClassifier:
             self._process_chunk(tokenized[begin : begin + PROCESS_BATCH])
 
     def _process_chunk(self, tokenized: Sequence[Message]) -> None:
+        import torch
+
+        from nlu.components.joint_inputs import PreparedInputs
+
         network = _require(self.network, self.name)
         batch = PreparedInputs.build(tokenized, _require(self.inputs, self.name)).batch(
             range(len(tokenized))
@@ -174,6 +188,8 @@ class JointIntentEntityClassifier:
         return entities
 
     def persist(self, directory: Path) -> None:
+        from nlu.components.joint_storage import save_state
+
         network = _require(self.network, self.name)
         save_state(
             directory,
@@ -188,6 +204,8 @@ class JointIntentEntityClassifier:
 
     @classmethod
     def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
+        from nlu.components.joint_storage import load_state
+
         classifier = cls.create(config, "")
         stored = load_state(directory)
         classifier.labels, classifier.parts = stored.labels, stored.parts
@@ -237,6 +255,8 @@ def _label_parts(labels: Sequence[str], parts: Sequence[str], symbol: str) -> to
     """(labels, labels + parts): a label scores as itself plus each of its parts."""
     if not parts:
         return None
+    import torch
+
     matrix = torch.zeros((len(labels), len(labels) + len(parts)))
     for i, label in enumerate(labels):
         matrix[i, i] = 1.0

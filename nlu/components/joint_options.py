@@ -18,7 +18,22 @@ from nlu.components.encoder import DEFAULT_MAX_LENGTH
 from nlu.components.intent import DEFAULT_RANKING_LENGTH
 from nlu.components.options import ComponentOptions, TextOrDefault
 from nlu.components.rasa_options import options_of
-from nlu.components.training import TrainingSettings
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    epochs: int = 40
+    min_steps: int = 150
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    encoder_learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.1
+    max_steps: int | None = 4000  # updates; None: no cap (see ``training.epochs_for``)
+    validation_examples: int = 0
+    patience: int = 5
+    seed: int = 42
+    max_training_time: float | None = None  # seconds; training stops after the epoch that passes it
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,18 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
-import scipy.sparse as sp
 from pydantic import Field, StrictInt
 
 from nlu.components.features import SparseRows
 from nlu.components.options import ComponentOptions, PositiveNumbers
 from nlu.components.storage import read_arrays, write_arrays
 from nlu.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 ClassWeight = Literal["balanced", "none"]
 

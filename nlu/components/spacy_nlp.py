@@ -4,6 +4,10 @@
 ``Message.features`` under :data:`SPACY_DOC`. The pipeline is ``spacy.blank(language)``
 unless ``model`` names an installed spaCy package or a directory saved with
 ``nlp.to_disk``; it is saved into the model archive, so loading needs neither.
+
+spaCy is imported by what loads a pipeline or reads a ``Doc``: importing this module, or
+building ``SpacyTokenizer`` and ``SpacyEntityExtractor``, does not. Building ``SpacyNLP``
+loads its pipeline, so that validating config.yml finds a missing model or language.
 """
 
 from __future__ import annotations
@@ -11,12 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-import spacy
 from pydantic import StrictStr
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from nlu.components.options import ComponentOptions, Strings, TextOrDefault, read_options
 from nlu.components.rasa_options import options_of
@@ -24,6 +25,10 @@ from nlu.components.storage import read_json_object, write_json
 from nlu.components.tokenizer import MAX_CHARS, MAX_TOKENS
 from nlu.errors import ModelLoadError, PipelineConfigError
 from nlu.interfaces import Entity, Message, Token, TrainingData
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,8 @@ SETTINGS_FILE = "spacy.json"
 
 def load_language(model: str | None, language: str) -> Language:
     """``spacy.blank(language)``, or the installed package / saved directory ``model``."""
+    import spacy
+
     if model is None:
         try:
             return spacy.blank(language)
@@ -90,6 +97,8 @@ class SpacyNLP:
 
     @classmethod
     def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
+        import spacy
+
         read_json_object(directory / SETTINGS_FILE, "pipes")
         try:
             return cls(spacy.load(directory / PIPELINE_DIRECTORY))
@@ -100,6 +109,8 @@ class SpacyNLP:
 
 
 def message_doc(message: Message, component: str) -> Doc:
+    from spacy.tokens import Doc
+
     doc = message.features.get(SPACY_DOC)
     if not isinstance(doc, Doc):
         raise PipelineConfigError(f"{component} needs SpacyNLP earlier in the pipeline")

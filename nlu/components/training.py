@@ -21,26 +21,11 @@ from tqdm import tqdm
 
 from nlu.components.encoder import use_all_cores
 from nlu.components.joint_network import Batch, JointNetwork, token_mask
+from nlu.components.joint_options import TrainingSettings
 
 PARALLEL_EXAMPLES = 2000
 """From this many examples (or when fine-tuning the encoder) training uses every core; a
 smaller model trains faster on one thread than it would waiting for the others."""
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    epochs: int = 40
-    min_steps: int = 150
-    batch_size: int = 32
-    learning_rate: float = 3e-3
-    encoder_learning_rate: float = 5e-5
-    weight_decay: float = 0.01
-    warmup_fraction: float = 0.1
-    max_steps: int | None = 4000  # updates; None: no cap (see :func:`epochs_for`)
-    validation_examples: int = 0
-    patience: int = 5
-    seed: int = 42
-    max_training_time: float | None = None  # seconds; training stops after the epoch that passes it
 
 
 def epochs_for(settings: TrainingSettings, batches: int) -> int:

@@ -22,31 +22,24 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Any, cast
 
-from parley.channels.botframework import BotFrameworkInput
-from parley.channels.callback import CallbackInput
-from parley.channels.facebook import FacebookInput
 from parley.channels.interfaces import InputChannel
-from parley.channels.rest import RestInput
-from parley.channels.slack import SlackInput
-from parley.channels.socketio import SocketIOInput
-from parley.channels.telegram import TelegramInput
-from parley.channels.twilio import TwilioInput
-from parley.channels.webchat import WebChatInput
 from parley.errors import ChannelError
 from plugins import Registry
 
 logger = logging.getLogger(__name__)
 
 CHANNELS: Registry[type[InputChannel]] = Registry("channel")
-CHANNELS.add(RestInput.name, RestInput)
-CHANNELS.add(SlackInput.name, SlackInput)
-CHANNELS.add(WebChatInput.name, WebChatInput)
-CHANNELS.add(SocketIOInput.name, SocketIOInput)
-CHANNELS.add(TelegramInput.name, TelegramInput)
-CHANNELS.add(TwilioInput.name, TwilioInput)
-CHANNELS.add(FacebookInput.name, FacebookInput)
-CHANNELS.add(BotFrameworkInput.name, BotFrameworkInput)
-CHANNELS.add(CallbackInput.name, CallbackInput)
+# By import path: a channel's client library (Slack's SDK, Socket.IO, aiohttp, ...) is
+# imported only when credentials.yml names the channel.
+CHANNELS.add_lazy("rest", "parley.channels.rest:RestInput")
+CHANNELS.add_lazy("slack", "parley.channels.slack:SlackInput")
+CHANNELS.add_lazy("webchat", "parley.channels.webchat:WebChatInput")
+CHANNELS.add_lazy("socketio", "parley.channels.socketio:SocketIOInput")
+CHANNELS.add_lazy("telegram", "parley.channels.telegram:TelegramInput")
+CHANNELS.add_lazy("twilio", "parley.channels.twilio:TwilioInput")
+CHANNELS.add_lazy("facebook", "parley.channels.facebook:FacebookInput")
+CHANNELS.add_lazy("botframework", "parley.channels.botframework:BotFrameworkInput")
+CHANNELS.add_lazy("callback", "parley.channels.callback:CallbackInput")
 
 ENTRY_POINT_GROUP = "parley.channels"
 

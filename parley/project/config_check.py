@@ -1,9 +1,11 @@
 """Check ``config.yml``'s pipeline and policies against the registries, with line numbers.
 
-Building the pipeline and the ensemble is cheap (no training), so the check
-builds them for real: unknown names and bad options become errors, and the
-warnings about skipped Rasa components and Rasa options without effect become
-warnings, each at the line of the option or entry it names.
+Building the pipeline and the ensemble is cheap (no training, and no model
+framework is imported), so the check builds them for real: unknown names and bad
+options become errors, and the warnings about skipped Rasa components and Rasa
+options without effect become warnings, each at the line of the option or entry
+it names. The pipeline and policy packages are imported when the check runs, not
+with the project loader.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from dialogue.policies import PolicyEnsemble, PolicyError
+from dialogue.policies.errors import PolicyError
 from nlu.errors import IgnoredRasaOption, NLUError, PipelineConfigError
-from nlu.pipeline import NLUPipeline
 from parley.project.config import ProjectConfig
 from parley.yamlfile import LocatedDict, LocatedList, Location, load_yaml
 from plugins import UnknownPluginError
@@ -26,6 +27,9 @@ Found = tuple[str, bool, object]  # what, is it an error, the error or warning i
 
 def config_findings(path: Path, config: ProjectConfig) -> Iterator[Finding]:
     """Problems of ``config.yml`` that only building its components reveals."""
+    from dialogue.policies.ensemble import PolicyEnsemble
+    from nlu.pipeline import NLUPipeline
+
     raw = load_yaml(path)
     sections: list[tuple[str, Callable[[], Any]]] = [
         ("pipeline", lambda: NLUPipeline.build(config.pipeline, config.language)),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
@@ -23,13 +23,14 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from parley.project.envvars import substitute_env
 from parley.project.rasa_keys import ENDPOINTS_KEYS, without_ignored_keys
 from parley.project.schema import expect_mapping, validate_located
 from parley.yamlfile import load_yaml
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 DEFAULT_DATABASE = "parley.db"
 _STORE_KINDS = {
@@ -207,6 +208,8 @@ def sqlalchemy_url(tracker_store: TrackerStoreConfig | None, project_root: Path)
     backend = _SQL_BACKENDS[(tracker_store.dialect or "sqlite").split("+")[0].lower()]
     if backend == "sqlite":
         return _sqlite_url(tracker_store.db or DEFAULT_DATABASE, project_root)
+    from sqlalchemy.engine import URL
+
     url = URL.create(
         drivername=_ASYNC_DRIVERS[backend],
         username=tracker_store.username,
@@ -219,18 +222,26 @@ def sqlalchemy_url(tracker_store: TrackerStoreConfig | None, project_root: Path)
     return url.render_as_string(hide_password=False)
 
 
-def _sql_backend(url: str) -> str:
+def _parsed_url(url: str) -> URL:
+    """``url`` parsed by SQLAlchemy, imported only when a project has an SQL URL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
-        backend = make_url(url).get_backend_name()
+        return make_url(url)
     except ArgumentError as e:
         raise ValueError(f"invalid database URL: {e}") from e
+
+
+def _sql_backend(url: str) -> str:
+    backend = _parsed_url(url).get_backend_name()
     if backend not in _SQL_BACKENDS:
         raise ValueError(f"unsupported database {backend!r} in url; use sqlite or postgresql")
     return _SQL_BACKENDS[backend]
 
 
 def _async_url(url: str, project_root: Path) -> str:
-    parsed = make_url(url)
+    parsed = _parsed_url(url)
     backend = _sql_backend(url)
     if backend == "sqlite":
         return _sqlite_url(parsed.database or DEFAULT_DATABASE, project_root)

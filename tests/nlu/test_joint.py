@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from nlu import NLUPipeline, TrainingData
-from nlu.components.training import TrainingSettings, epochs_for
+from nlu.components.joint_options import TrainingSettings
+from nlu.components.training import epochs_for
 from nlu.errors import PipelineConfigError
 from nlu.interfaces import Message, TrainingExample
 from tests.nlu.data import HELD_OUT, example, examples, four_intents

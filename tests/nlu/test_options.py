@@ -9,8 +9,8 @@ import pytest
 
 from nlu import IgnoredRasaOption, NLUPipeline, PipelineConfigError
 from nlu.components.count_vectors import CountSettings
+from nlu.components.joint_options import TrainingSettings
 from nlu.components.linear import LinearSettings
-from nlu.components.training import TrainingSettings
 
 TOKENS: list[dict[str, Any]] = [{"name": "WhitespaceTokenizer"}, {"name": "CountVectorsFeaturizer"}]
 
