@@ -146,7 +146,9 @@ def _first_reply(server: subprocess.Popen[bytes], url: str) -> object:
             raise RuntimeError(f"parley run exited: {server.stderr.read()!r}")  # type: ignore[union-attr]
         try:
             answer = httpx.post(url, json={"sender": "ann", "message": "hello"}, verify=False)
-            return answer.json()
         except httpx.TransportError:
-            time.sleep(0.3)
+            answer = None
+        if answer is not None and answer.status_code != 503:  # 503: listening, model loading
+            return answer.json()
+        time.sleep(0.3)
     raise TimeoutError("parley run did not answer")
