@@ -10,11 +10,15 @@ JSON body names a ``sender`` (the REST channel and its stream, Rasa-style custom
 channels). Channels whose sender lies elsewhere in the payload (Slack) call
 :func:`check_sender` themselves. With an address limit it also limits those
 posts per client address, so a caller rotating sender ids is still held to a
-limit; platforms that sign their requests (Slack, from a few addresses) are not.
+limit; platforms that sign their requests (Slack, from a few addresses) are not, and
+neither is this machine's own loopback address: a request from there is the operator's
+own tooling, or a reverse proxy that did not name the client it forwards for (with
+``X-Forwarded-For`` from a local proxy, the server sees the real client address).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import re
@@ -143,8 +147,17 @@ async def check_address(scope: Scope) -> None:
     limits: _Limits | None = scope.get(_LIMITER_KEY)
     if limits is not None and limits.address is not None:
         client = scope.get("client")
+        if client and _is_loopback(client[0]):
+            return
         key = f"address:{client[0] if client else 'unknown'}"
         _refuse_if_waiting(await limits.buckets.wait_for(key, limits.address), key, limits.address)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # not an IP address (a test client's name, a Unix socket)
+        return False
 
 
 class SenderRateLimitMiddleware:

@@ -27,11 +27,12 @@ MANAGEMENT = [
 ]
 
 
-def client(security: ApiSecurity) -> httpx.AsyncClient:
+def client(security: ApiSecurity, address: str = "203.0.113.7") -> httpx.AsyncClient:
     app = create_app(
         EchoAgent(), [RestInput()], security=security, operations=Operations(Metrics())
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://parley.test")
+    transport = httpx.ASGITransport(app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://parley.test")
 
 
 async def test_without_enable_api_only_status_and_channels_are_served() -> None:
@@ -105,3 +106,26 @@ async def test_rotating_sender_ids_does_not_escape_the_per_address_limit() -> No
         ]
 
     assert statuses == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.parametrize("loopback", ["127.0.0.1", "::1"])
+async def test_this_machines_own_address_is_not_limited_per_address(loopback: str) -> None:
+    security = ApiSecurity(
+        rate_limit=RateLimit(messages=5, seconds=60), address_rate_limit=RateLimit(3, 60)
+    )
+    async with client(security, loopback) as c:
+        statuses = [
+            (
+                await c.post("/webhooks/rest/webhook", json={"sender": f"s{i}", "message": "hi"})
+            ).status_code
+            for i in range(5)
+        ]
+        same_sender = [
+            (
+                await c.post("/webhooks/rest/webhook", json={"sender": "one", "message": "hi"})
+            ).status_code
+            for _ in range(6)
+        ]
+
+    assert statuses == [200] * 5
+    assert same_sender == [200] * 5 + [429]  # the per-sender limit still holds
