@@ -4,8 +4,9 @@ The names below load on first use: importing :mod:`dialogue.events` (the event m
 must not import the domain's pydantic models or the interfaces with them.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from plugins import lazy_attributes
 
 if TYPE_CHECKING:
     from dialogue.domain import Domain
@@ -37,10 +38,7 @@ _MODULES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        return getattr(import_module(_MODULES[name]), name)
-    raise AttributeError(f"module 'dialogue' has no attribute {name!r}")
+__getattr__ = lazy_attributes("dialogue", _MODULES)
 
 
 __all__ = [

@@ -5,7 +5,7 @@ later ``NLUPipeline.load(dir).parse(text)``. Components are registered by their
 config.yml names in :data:`nlu.registry.COMPONENTS`.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nlu.errors import (
     IgnoredRasaOption,
@@ -25,19 +25,17 @@ from nlu.interfaces import (
     TrainingData,
     TrainingExample,
 )
+from plugins import lazy_attributes
 
 if TYPE_CHECKING:
     from nlu.pipeline import DEFAULT_PIPELINE, NLUPipeline
 
 
-def __getattr__(name: str) -> Any:
-    """The pipeline loads on first use: importing :mod:`nlu.interfaces` (as the event model
-    does) must not import the component registry, and with it torch and spaCy."""
-    if name in {"DEFAULT_PIPELINE", "NLUPipeline"}:
-        from nlu import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(f"module 'nlu' has no attribute {name!r}")
+# The pipeline loads on first use: importing :mod:`nlu.interfaces` (as the event model
+# does) must not import the component registry, and with it torch and spaCy.
+__getattr__ = lazy_attributes(
+    "nlu", {"DEFAULT_PIPELINE": "nlu.pipeline", "NLUPipeline": "nlu.pipeline"}
+)
 
 
 __all__ = [

@@ -15,8 +15,8 @@ importing a registry, listing it or checking a name imports none of them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar, cast
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar, cast
 
 
 class UnknownPluginError(KeyError):
@@ -73,3 +73,15 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted({*self._entries, *self._paths}))
+
+
+def lazy_attributes(package: str, modules: Mapping[str, str]) -> Callable[[str], Any]:
+    """A package's module ``__getattr__`` that imports each of ``modules``' names (name ->
+    module path) from its module on first use, so importing the package stays light."""
+
+    def attribute(name: str) -> Any:
+        if name in modules:
+            return getattr(importlib.import_module(modules[name]), name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return attribute

@@ -9,8 +9,9 @@ The names below load on first use: importing the policy errors (as the project
 loader does) must not import the policies, their featurizer or numpy.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from plugins import lazy_attributes
 
 if TYPE_CHECKING:
     from dialogue.policies.ensemble import PolicyEnsemble
@@ -48,10 +49,9 @@ _MODULES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        return getattr(import_module(f"dialogue.policies.{_MODULES[name]}"), name)
-    raise AttributeError(f"module 'dialogue.policies' has no attribute {name!r}")
+__getattr__ = lazy_attributes(
+    "dialogue.policies", {name: f"dialogue.policies.{m}" for name, m in _MODULES.items()}
+)
 
 
 __all__ = [

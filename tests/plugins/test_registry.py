@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins import Registry, UnknownPluginError
+from plugins import Registry, UnknownPluginError, lazy_attributes
 
 
 @pytest.fixture
@@ -54,3 +54,12 @@ def test_an_entry_added_later_replaces_the_import_path(plugin_module: str) -> No
 def test_an_import_path_without_an_attribute_is_refused() -> None:
     with pytest.raises(ValueError, match=r"package\.module:attribute"):
         Registry[type]("greeter").add_lazy("greeter", "plugins.persistence")
+
+
+def test_lazy_attributes_import_a_name_on_first_use_and_refuse_unknown_names() -> None:
+    attribute = lazy_attributes("pkg", {"dumps": "json"})
+    import json
+
+    assert attribute("dumps") is json.dumps
+    with pytest.raises(AttributeError, match="module 'pkg' has no attribute 'loads'"):
+        attribute("loads")
