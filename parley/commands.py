@@ -176,7 +176,9 @@ def run_command(
     )
 
     async def build() -> Any:
-        agent = await build_agent(root, model, endpoints_path=files.endpoints)
+        agent = await build_agent(
+            root, model, endpoints_path=files.endpoints, wait_for_database=True
+        )
         app = create_app(
             agent,
             channels,

@@ -16,6 +16,7 @@ from actions.errors import ActionsUnavailable
 from actions.executors import EXECUTORS
 from actions.interfaces import CustomActionExecutor
 from actions.resolver import ActionResolver
+from dialogue.errors import TrackerStoreUnavailable
 from dialogue.interfaces import LockStore, TrackerStore
 from dialogue.locks import LOCK_STORES
 from dialogue.stores import TRACKER_STORES
@@ -46,6 +47,24 @@ async def open_tracker_store(endpoints: EndpointsConfig, project_root: Path) -> 
     url = sqlalchemy_url(config, project_root) if kind == "sql" else config.url if config else None
     options = config.options if config is not None else {}
     return await TRACKER_STORES.get(kind)(url, options)
+
+
+async def wait_for_tracker_store(
+    endpoints: EndpointsConfig, project_root: Path, *, longest_pause_s: float = 15.0
+) -> TrackerStore:
+    """Open the tracker store, waiting for as long as its database is unreachable.
+
+    A server (or a restarted worker) that starts during a database outage waits and
+    logs, rather than exit: one worker failing to start stops ``parley run --workers``
+    as a whole, and a database coming back should need no restart."""
+    pause = 0.5
+    while True:
+        try:
+            return await open_tracker_store(endpoints, project_root)
+        except TrackerStoreUnavailable as e:
+            log.warning("waiting for the tracker store (again in %.1f s): %s", pause, e)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, longest_pause_s)
 
 
 async def open_lock_store(endpoints: EndpointsConfig) -> LockStore:
@@ -114,8 +133,11 @@ async def build_agent(
     model: Path | None = None,
     metrics: Metrics | None = None,
     endpoints_path: Path | None = None,
+    *,
+    wait_for_database: bool = False,
 ) -> BotAgent:
-    """Load the model (off the event loop) and connect the configured stores."""
+    """Load the model (off the event loop) and connect the configured stores; a server
+    passes ``wait_for_database`` to wait out a tracker store that cannot be reached yet."""
     metrics = metrics or Metrics()
     endpoints = project_endpoints(project_root, endpoints_path)
     archive = resolve_model(model, project_root / "models")
@@ -136,7 +158,10 @@ async def build_agent(
     except NLGConfigError as e:
         raise ConfigError(str(e)) from e
     executor = custom_action_executor(endpoints, project_root)
-    store = await open_tracker_store(endpoints, project_root)
+    if wait_for_database:
+        store = await wait_for_tracker_store(endpoints, project_root)
+    else:
+        store = await open_tracker_store(endpoints, project_root)
     agent = BotAgent(
         domain=trained.domain,
         interpreter=with_knowledge_routing(trained.interpreter, nlg, trained.domain.intent_names),

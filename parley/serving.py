@@ -17,10 +17,13 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Awaitable, Callable, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -158,8 +161,14 @@ class WorkerApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                starting = asyncio.create_task(self._start())
                 try:
-                    await self._start()
+                    with _cancelled_by_stop_signals(starting):
+                        await starting
+                except asyncio.CancelledError:
+                    log.warning("worker %d stopped while starting", os.getpid())
+                    await send({"type": "lifespan.startup.failed", "message": "stopped"})
+                    return
                 except Exception as e:
                     log.exception("worker %d could not start", os.getpid())
                     await send({"type": "lifespan.startup.failed", "message": str(e)})
@@ -183,7 +192,7 @@ class WorkerApp:
         path = s.project / "credentials.yml"
         credentials = load_credentials(path) if path.is_file() else None
         channels = channels_from_credentials(credentials or {"rest": None}, source=str(path))
-        self._agent = await build_agent(s.project, s.model)
+        self._agent = await build_agent(s.project, s.model, wait_for_database=True)
         self._app = create_app(
             self._agent,
             channels,
@@ -193,6 +202,32 @@ class WorkerApp:
             shared=open_shared_state(self._agent.locks),
         )
         log.warning("worker %d serves model %s", os.getpid(), self._agent.model_id)
+
+
+@contextlib.contextmanager
+def _cancelled_by_stop_signals(task: asyncio.Task[None]) -> Iterator[None]:
+    """While a worker starts, SIGINT and SIGTERM (its supervisor stopping it) also cancel
+    ``task``: uvicorn only acts on them once startup is over, and a start may be waiting
+    for a database that is down. The handlers already installed still run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(task.cancel)
+        handler = previous[signal.Signals(signum)]
+        if callable(handler):
+            handler(signum, frame)
+
+    for sig in previous:
+        signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 async def _starting(scope: Scope, receive: Receive, send: Send) -> None:

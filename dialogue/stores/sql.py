@@ -100,13 +100,40 @@ async def _database_errors(doing: str) -> AsyncIterator[None]:
     except (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError) as e:
         raise TrackerStoreUnavailable(f"could not {doing}: {e}") from e
     except DBAPIError as e:
-        if e.connection_invalidated:
+        if e.connection_invalidated or _lost_connection(e):
             raise TrackerStoreUnavailable(f"could not {doing}: {e}") from e
         raise TrackerStoreError(f"could not {doing}: {e}") from e
     except SQLAlchemyError as e:
         raise TrackerStoreError(f"could not {doing}: {e}") from e
     except (OSError, TimeoutError) as e:  # raised raw by drivers while connecting
         raise TrackerStoreUnavailable(f"could not {doing}: {e!r}") from e
+
+
+def _lost_connection(error: BaseException) -> bool:
+    """Whether a driver error says the connection itself went away (asyncpg's
+    "connection was closed in the middle of operation" while connecting): transient,
+    unlike an error the database answered with."""
+    seen: BaseException | None = error
+    for _ in range(8):  # the wrapper, SQLAlchemy's translated error, the driver's error
+        if seen is None:
+            return False
+        if isinstance(seen, OSError | TimeoutError) or type(seen).__name__ in _LOST:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+# asyncpg's names for a connection that failed or went away (its PostgresConnectionError
+# family); compared by name so that this module does not import a driver it may not use.
+_LOST = frozenset(
+    {
+        "PostgresConnectionError",
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "ClientCannotConnectError",
+        "CannotConnectNowError",
+    }
+)
 
 
 class SQLTrackerStore:

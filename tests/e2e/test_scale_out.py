@@ -325,10 +325,12 @@ async def test_a_database_outage_answers_503_and_recovers_without_a_restart(
             await proxy.stop()
             down = [await chat.say(client, f"where is my order #{i}") for i in (1, 2)]
             health_down = await client.get("/health")
+            os.kill(deployment.workers()[0], signal.SIGKILL)  # restarted while the database is down
             await asyncio.sleep(2)
             await proxy.start()
             up = await chat.say(client, "bye #3")
             health_up = await client.get("/health")
+            await deployment.wait_healthy(workers=2)  # the restarted worker waited, then started
     finally:
         await proxy.stop()
 

@@ -54,6 +54,28 @@ async def test_an_append_whose_commit_answer_was_lost_is_stored_once(
     await store.close()
 
 
+async def test_a_connection_cut_while_connecting_is_retried_not_fatal(
+    postgres_url: str, proxy: TcpProxy
+) -> None:
+    proxy.cut_after = b"user"  # the start-up message: the handshake is cut halfway
+
+    store = await SQLTrackerStore.connect(through(proxy, postgres_url), retry_backoff=0.01)
+
+    assert proxy.cuts == 1
+    await store.append(CID, TURN)
+    assert await store.retrieve(CID) == TURN
+    await store.close()
+
+
+async def test_a_connection_cut_on_every_try_is_unavailable_not_a_store_error(
+    postgres_url: str, proxy: TcpProxy
+) -> None:
+    proxy.cut_after = b"user"
+
+    with pytest.raises(TrackerStoreUnavailable, match="could not"):
+        await SQLTrackerStore.connect(through(proxy, postgres_url), retry_attempts=1)
+
+
 async def test_a_database_back_within_the_retries_is_not_noticed(
     postgres_url: str, proxy: TcpProxy
 ) -> None:
