@@ -12,27 +12,37 @@ from nlu.components.options import ComponentOptions, read_options
 from nlu.components.rasa_options import options_of
 from nlu.interfaces import INTENT_NLU_FALLBACK, IntentPrediction, Message, TrainingData
 
+DEFAULT_THRESHOLD = 0.4
+"""Chosen on BANKING77's train split with 19 of its 77 intents held out as unknown (a model
+fine-tuned on 50 examples of each known intent): on the joint classifier's calibrated
+confidences, the highest threshold in steps of 0.05 that, with the default
+``ambiguity_threshold``, loses under 1 point of accuracy on held-out known-intent examples
+(0.4: -0.7 points, 26.4% of the unknown intents' examples refused; 0.45: -1.0). Rasa's
+default is 0.3."""
+
 
 class FallbackOptions(ComponentOptions):
     """``threshold`` and ``ambiguity_threshold``, each between 0 and 1."""
 
     rasa_options: ClassVar[frozenset[str]] = options_of("FallbackClassifier")
 
-    threshold: StrictFloat = Field(0.3, ge=0.0, le=1.0)
+    threshold: StrictFloat = Field(DEFAULT_THRESHOLD, ge=0.0, le=1.0)
     ambiguity_threshold: StrictFloat = Field(0.1, ge=0.0, le=1.0)
 
 
 class FallbackClassifier:
     """Predicts ``nlu_fallback`` (confidence = ``threshold``) when there is no intent, the top
-    confidence is below ``threshold`` (default 0.3), or the top two are closer than
-    ``ambiguity_threshold`` (default 0.1). The fallback is put first in the ranking, the
-    original ranking follows it.
+    confidence is below ``threshold`` (default 0.4, see :data:`DEFAULT_THRESHOLD`), or the
+    top two are closer than ``ambiguity_threshold`` (default 0.1). The fallback is put first
+    in the ranking, the original ranking follows it.
     """
 
     name: ClassVar[str] = "FallbackClassifier"
     options_model: ClassVar[type[ComponentOptions]] = FallbackOptions
 
-    def __init__(self, threshold: float = 0.3, ambiguity_threshold: float = 0.1) -> None:
+    def __init__(
+        self, threshold: float = DEFAULT_THRESHOLD, ambiguity_threshold: float = 0.1
+    ) -> None:
         self.threshold = threshold
         self.ambiguity_threshold = ambiguity_threshold
 

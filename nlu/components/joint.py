@@ -21,7 +21,13 @@ import numpy as np
 from nlu.components.encoder import TextEncoder, resolve_model_path
 from nlu.components.entities import EntityLabel, bio_tags, tag_spans
 from nlu.components.intent import base_intent
-from nlu.components.joint_options import JointOptions, JointSettings, MLPOptions
+from nlu.components.joint_calibration import (
+    CALIBRATION_MIN_EXAMPLES,
+    Calibration,
+    calibration_split,
+    softmax,
+)
+from nlu.components.joint_options import JointOptions, JointSettings, MLPOptions, Recipe
 from nlu.components.options import ComponentOptions, read_options
 from nlu.errors import NotTrainedError, TrainingDataError
 from nlu.interfaces import Entity, IntentPrediction, Message, TrainingData
@@ -41,8 +47,12 @@ class JointIntentEntityClassifier:
     """Intents and entities (with roles and groups) from one torch model.
 
     Reads every sparse feature block and, unless ``use_dense_features: false``, the dense
-    blocks of a ``LanguageModelFeaturizer``; with ``fine_tune_encoder: true`` it trains its
-    own copy of the encoder (``model_weights``) instead. Training runs at least
+    blocks of a ``LanguageModelFeaturizer``; when fine-tuning it trains its own copy of the
+    encoder (``model_weights``) instead. Without ``fine_tune_encoder`` in the config, the
+    training data decides: from ``FINE_TUNE_MIN_EXAMPLES`` (1,000) intent examples the
+    encoder is fine-tuned with the tuned recipe's defaults (``FINE_TUNED_DEFAULTS``: 3
+    epochs, 32 sub-words, encoder learning rate 1e-4, no transformer layers), below it the
+    classifier reads frozen features; options the config sets win over both. Training runs at least
     ``min_steps`` updates (default 150) however small ``epochs`` is, so a Rasa config's
     ``epochs: 1`` still yields a usable model, and at most ``max_steps`` (default 4000), so
     a large data set takes fewer passes. Options are listed in the README.
@@ -51,32 +61,34 @@ class JointIntentEntityClassifier:
     name: ClassVar[str] = "DIETClassifier"
     options_model: ClassVar[type[ComponentOptions]] = JointOptions
 
-    def __init__(self, settings: JointSettings) -> None:
-        self.settings = settings
+    def __init__(self, recipe: Recipe) -> None:
+        self.recipe = recipe
+        self.settings: JointSettings = recipe.before_training
         self.labels: tuple[str, ...] = ()
         self.parts: tuple[str, ...] = ()
         self.entity_labels: list[EntityLabel] = []
         self.inputs: InputLayout | None = None
         self.network: JointNetwork | None = None
+        self.calibration: Calibration | None = None
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        return cls.with_settings(read_options(JointOptions, cls.name, options).joint_settings())
+        return cls.with_recipe(read_options(JointOptions, cls.name, options).recipe())
 
     @classmethod
-    def with_settings(cls, settings: JointSettings) -> Self:
-        """An untrained classifier; the encoder to fine-tune, if any, must exist locally."""
-        if settings.fine_tune_encoder:
-            resolve_model_path(settings.model_weights)
-        return cls(settings)
+    def with_recipe(cls, recipe: Recipe) -> Self:
+        """An untrained classifier; an encoder the config asks to fine-tune must exist locally."""
+        if recipe.fine_tune_encoder:
+            resolve_model_path(recipe.fine_tuned.model_weights)
+        return cls(recipe)
 
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
-        from nlu.components.joint_inputs import InputLayout, PreparedInputs
-        from nlu.components.training import Targets, fit, seed_everything
+        from nlu.components.joint_inputs import InputLayout
+        from nlu.components.training import seed_everything
 
         pairs = [(m, e) for m, e in zip(messages, data.examples, strict=True) if m.tokens]
-        used = [m for m, _ in pairs]
-        s = self.settings
+        intent_examples = sum(1 for _, e in pairs if e.intent)
+        self.settings = s = self.recipe.for_examples(intent_examples)
         self.labels = tuple(sorted({base_intent(e.intent) for _, e in pairs if e.intent}))
         if s.intent_classification and not self.labels:
             raise TrainingDataError("the training data has no intent examples to classify")
@@ -84,16 +96,54 @@ class JointIntentEntityClassifier:
             self.labels = ()
         self.parts = _parts(self.labels, s.split_symbol)
         self.entity_labels = _entity_labels(data) if s.entity_recognition else []
-        self.inputs = InputLayout.fit(used, s.use_dense_features and not s.fine_tune_encoder)
+        intents = np.asarray([self._label_index(e.intent) for _, e in pairs], dtype=np.int64)
+        held = np.zeros(len(pairs), dtype=bool)
+        if self.labels and intent_examples >= CALIBRATION_MIN_EXAMPLES:
+            held = calibration_split(intents, s.training.seed)
+        trained = [pair for pair, out in zip(pairs, held, strict=True) if not out]
+        self.inputs = InputLayout.fit(
+            [m for m, _ in trained], s.use_dense_features and not s.fine_tune_encoder
+        )
         encoder = self._encoder(None)
         seed_everything(s.training.seed)  # the initial weights are part of what the seed fixes
         self.network = self._network(encoder)
+        self._fit(trained)
+        self.calibration = None
+        if held.any():
+            calibration = [m for m, out in zip(pairs, held, strict=True) if out]
+            logits = self._logits([m for m, _ in calibration])
+            self.calibration = Calibration.fit(logits, intents[held])
+
+    def _fit(self, pairs: Sequence[tuple[Message, Any]]) -> None:
+        from nlu.components.joint_inputs import PreparedInputs
+        from nlu.components.training import Targets, fit
+
         targets = Targets(
             intents=np.asarray([self._label_index(e.intent) for _, e in pairs], dtype=np.int64),
             tags=[self._tags(e, m) for m, e in pairs],
         )
-        prepared = PreparedInputs.build(used, self.inputs)
-        fit(self.network, prepared.batch, targets, s.training, self.name)
+        messages = [m for m, _ in pairs]
+        prepared = PreparedInputs.build(messages, _require(self.inputs, self.name))
+        network = _require(self.network, self.name)
+        fit(network, prepared.batch, targets, self.settings.training, self.name)
+
+    def _logits(self, messages: Sequence[Message]) -> np.ndarray:
+        """Intent logits of ``messages``, in chunks."""
+        import torch
+
+        from nlu.components.joint_inputs import PreparedInputs
+
+        network = _require(self.network, self.name)
+        logits = []
+        for begin in range(0, len(messages), PROCESS_BATCH):
+            chunk = messages[begin : begin + PROCESS_BATCH]
+            batch = PreparedInputs.build(chunk, _require(self.inputs, self.name)).batch(
+                range(len(chunk))
+            )
+            with torch.inference_mode():
+                intents, _ = network(batch)
+            logits.append(_require(intents, self.name).numpy())
+        return np.concatenate(logits)
 
     def _label_index(self, intent: str | None) -> int:
         if intent is None or not self.labels:
@@ -152,12 +202,18 @@ class JointIntentEntityClassifier:
         with torch.inference_mode():
             intents, emissions = network(batch)
             if intents is not None:
-                self._rank(tokenized, torch.softmax(intents, dim=1).numpy())
+                self._rank(tokenized, self._confidences(intents.numpy()))
             if emissions is not None:
                 paths = network.crf.decode(emissions, batch.lengths)
                 confidences = torch.softmax(emissions, dim=2).numpy()
                 for i, message in enumerate(tokenized):
                     message.entities.extend(self._entities(message, paths[i], confidences[i]))
+
+    def _confidences(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated confidences where a temperature was fitted, the plain softmax otherwise."""
+        if self.calibration is None:
+            return softmax(logits)
+        return self.calibration.confidences(logits)
 
     def _rank(self, messages: Sequence[Message], probabilities: np.ndarray) -> None:
         for message, row in zip(messages, probabilities, strict=True):
@@ -201,12 +257,17 @@ class JointIntentEntityClassifier:
         )
         if network.encoder is not None:
             network.encoder.save(directory / ENCODER_DIRECTORY)
+        if self.calibration is not None:
+            self.calibration.save(directory)
 
     @classmethod
     def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
         from nlu.components.joint_storage import load_state
 
         classifier = cls.create(config, "")
+        recipe = classifier.recipe
+        fine_tuned = (directory / ENCODER_DIRECTORY).is_dir()
+        classifier.settings = recipe.fine_tuned if fine_tuned else recipe.frozen
         stored = load_state(directory)
         classifier.labels, classifier.parts = stored.labels, stored.parts
         classifier.entity_labels, classifier.inputs = stored.entity_labels, stored.inputs
@@ -214,6 +275,7 @@ class JointIntentEntityClassifier:
         stored.restore(network)
         network.eval()
         classifier.network = network
+        classifier.calibration = Calibration.load(directory)
         return classifier
 
 
@@ -225,7 +287,7 @@ class MLPIntentClassifier(JointIntentEntityClassifier):
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
-        return cls.with_settings(read_options(MLPOptions, cls.name, options).joint_settings())
+        return cls.with_recipe(read_options(MLPOptions, cls.name, options).recipe())
 
 
 def _require(value: Any, component: str) -> Any:

@@ -29,9 +29,9 @@ def test_a_confident_clear_prediction_is_kept() -> None:
 def test_below_threshold_the_fallback_leads_and_the_ranking_is_kept() -> None:
     message = after_fallback(classified(("greet", 0.25), ("bye", 0.1)))
 
-    assert message.intent == IntentPrediction(INTENT_NLU_FALLBACK, 0.3)
+    assert message.intent == IntentPrediction(INTENT_NLU_FALLBACK, 0.4)
     assert message.intent_ranking == [
-        IntentPrediction(INTENT_NLU_FALLBACK, 0.3),
+        IntentPrediction(INTENT_NLU_FALLBACK, 0.4),
         IntentPrediction("greet", 0.25),
         IntentPrediction("bye", 0.1),
     ]
@@ -58,7 +58,7 @@ def test_thresholds_come_from_the_options() -> None:
 def test_no_prediction_at_all_falls_back() -> None:
     message = after_fallback(Message(text=""))
 
-    assert message.intent == IntentPrediction(INTENT_NLU_FALLBACK, 0.3)
+    assert message.intent == IntentPrediction(INTENT_NLU_FALLBACK, 0.4)
 
 
 def test_a_threshold_outside_zero_to_one_is_rejected() -> None:

@@ -174,7 +174,7 @@ def test_defaults_are_those_documented() -> None:
     assert selector.settings == LinearSettings(c=(30.0,), max_iter=1000, random_state=42)
     assert component(nlu, "RegexEntityExtractor").options.case_sensitive is False
     fallback = component(nlu, "FallbackClassifier")
-    assert (fallback.threshold, fallback.ambiguity_threshold) == (0.3, 0.1)
+    assert (fallback.threshold, fallback.ambiguity_threshold) == (0.4, 0.1)
 
 
 def test_the_mlp_classifier_keeps_its_own_defaults() -> None:
