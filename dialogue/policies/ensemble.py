@@ -23,6 +23,7 @@ import logging
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -138,20 +139,46 @@ class PolicyEnsemble:
         if _actions_since_user(tracker.applied) >= MAX_ACTIONS_WITHOUT_USER:
             log.warning("%d actions without user input; listening", MAX_ACTIONS_WITHOUT_USER)
             return PolicyPrediction(ACTION_LISTEN, 1.0, LOOP_GUARD_POLICY, FORCED_PRIORITY)
-        rejected = _rejected_action(tracker.applied)
-        votes = [
-            (index, vote)
-            for index, member in enumerate(self.members)
-            if (vote := member.policy.predict(tracker, domain)).action is not None
-            and vote.action != rejected
-        ]
-        best = max(votes, key=lambda iv: (iv[1].confidence, iv[1].priority, -iv[0]), default=None)
+        best = self._best_vote(tracker, domain, _rejected_action(tracker.applied))
         if best is not None and best[1].confidence >= self.fallback_threshold:
             return best[1]
         if self.fallback_threshold == 0.0:  # fallback disabled, and nobody voted
             return PolicyPrediction(ACTION_LISTEN, 0.0, CORE_FALLBACK_POLICY, 0)
         confidence = best[1].confidence if best else 0.0
         return PolicyPrediction(self.fallback_action, confidence, CORE_FALLBACK_POLICY, 0)
+
+    def _best_vote(
+        self, tracker: Tracker, domain: Domain, rejected: str | None
+    ) -> tuple[int, PolicyPrediction] | None:
+        """The winning vote and its member's index. Members are asked in order, and the
+        asking stops once no later member could win: the best vote has full confidence
+        and a priority no later member's votes can exceed (a rule's answer spares the
+        learned policy's forward pass; the winner is the one asking all would give)."""
+        best: tuple[int, PolicyPrediction] | None = None
+        for index, member in enumerate(self.members):
+            if best is not None and _unbeatable(best[1], self._ceilings[index]):
+                break
+            vote = member.policy.predict(tracker, domain)
+            if vote.action is None or vote.action == rejected:
+                continue
+            if best is None or (vote.confidence, vote.priority) > (
+                best[1].confidence,
+                best[1].priority,
+            ):
+                best = (index, vote)
+        return best
+
+    @cached_property
+    def _ceilings(self) -> tuple[float, ...]:
+        """For each member, the highest priority that it or a later member can vote with
+        (infinite from a policy that does not declare ``highest_vote_priority``)."""
+        ceilings: list[float] = []
+        highest = float("-inf")
+        for member in reversed(self.members):
+            declared = getattr(member.policy, "highest_vote_priority", None)
+            highest = max(highest, float("inf") if declared is None else float(declared))
+            ceilings.append(highest)
+        return tuple(reversed(ceilings))
 
     def persist(self, directory: Path) -> None:
         """Write ``ensemble.json`` and one folder per policy under ``directory``."""
@@ -206,6 +233,13 @@ def _actions_since_user(events: Sequence[Event]) -> int:
             break
         count += isinstance(event, ActionExecuted) and event.name != ACTION_LISTEN
     return count
+
+
+def _unbeatable(best: PolicyPrediction, ceiling: float) -> bool:
+    """No vote of the members still to ask can beat ``best``: the policies that declare
+    a ceiling vote with confidences of at most 1, and an equal vote of a later member
+    loses the tie."""
+    return best.confidence >= 1.0 and best.priority >= ceiling
 
 
 def _rejected_action(events: Sequence[Event]) -> str | None:

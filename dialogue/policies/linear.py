@@ -98,6 +98,11 @@ class LinearPolicy:
         self.vectorizer = vectorizer or HistoryVectorizer(options.max_history, ())
         self.model = model
 
+    @property
+    def highest_vote_priority(self) -> int:
+        """No vote of this policy has a higher priority, nor a confidence above 1."""
+        return self.priority
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Self:
         given = dict(config)
@@ -146,7 +151,7 @@ class LinearPolicy:
         states = states_for_prediction(tracker, domain)
         probabilities = self.model.probabilities(self.vectorizer.transform([states]))[0]
         best = int(np.argmax(probabilities))
-        confidence = float(probabilities[best])
+        confidence = min(1.0, float(probabilities[best]))
         return PolicyPrediction(self.model.classes[best], confidence, self.name, self.priority)
 
     def persist(self, directory: Path) -> None:

@@ -55,6 +55,11 @@ class MemoizationPolicy:
         self.priority = options.priority
         self.memory: dict[History, str] = dict(memory or {})
 
+    @property
+    def highest_vote_priority(self) -> int:
+        """No vote of this policy has a higher priority, nor a confidence above 1."""
+        return self.priority
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Self:
         return cls(parse_options(MemoizationOptions, cls.name, config))

@@ -142,6 +142,11 @@ class RulePolicy:
         self.priority = options.priority
         self.lookup = lookup or RuleLookup((), ())
 
+    @property
+    def highest_vote_priority(self) -> int:
+        """No vote of this policy has a higher priority, nor a confidence above 1."""
+        return max(self.priority, RECOVERY_PRIORITY)
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Self:
         return cls(parse_options(RulePolicyOptions, cls.name, config))

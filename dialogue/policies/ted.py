@@ -236,6 +236,11 @@ class TEDPolicy:
         self.encoder: StateEncoder | None = None
         self.network: DialogueTransformer | None = None
 
+    @property
+    def highest_vote_priority(self) -> int:
+        """No vote of this policy has a higher priority, nor a confidence above 1."""
+        return self.priority
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Self:
         return cls(parse_options(TEDPolicyOptions, cls.name, config))
@@ -313,7 +318,10 @@ class TEDPolicy:
         scores = probabilities(self.network, inputs, self.encoder.action_features())
         reading, best = np.unravel_index(int(np.argmax(scores)), scores.shape)
         return PolicyPrediction(
-            self.encoder.actions[best], float(scores[reading, best]), self.name, self.priority
+            self.encoder.actions[best],
+            min(1.0, float(scores[reading, best])),  # a softmax's rounding never outranks a rule
+            self.name,
+            self.priority,
         )
 
     @staticmethod

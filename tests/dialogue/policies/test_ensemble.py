@@ -223,3 +223,85 @@ def test_a_missing_or_damaged_file_is_named(moodbot: PolicyEnsemble, tmp_path: P
     (tmp_path / "ensemble.json").write_text('{"format": 1, "policies": {}}', encoding="utf-8")
     with pytest.raises(PolicyLoadError, match=r"ensemble\.json: damaged"):
         PolicyEnsemble.load(tmp_path)
+
+
+class CappedPolicy(ScriptedPolicy):
+    """A scripted policy that declares its highest vote priority, and counts its calls."""
+
+    def __init__(self, action: str | None, confidence: float, priority: int = 1) -> None:
+        super().__init__(action, confidence, priority)
+        self.asked = 0
+
+    @property
+    def highest_vote_priority(self) -> int:
+        return self.priority
+
+    def predict(self, tracker: Tracker, domain: Domain) -> PolicyPrediction:
+        self.asked += 1
+        return super().predict(tracker, domain)
+
+
+def ensemble_of(*policies: ScriptedPolicy) -> PolicyEnsemble:
+    return PolicyEnsemble([Member({"name": f"p{i}"}, p) for i, p in enumerate(policies)])
+
+
+def test_a_full_confidence_vote_no_later_policy_can_outrank_spares_asking_it() -> None:
+    later = CappedPolicy("b", 1.0, priority=1)
+
+    prediction = ensemble_of(CappedPolicy("a", 1.0, priority=6), later).predict(
+        GREETED, MOODBOT_DOMAIN
+    )
+
+    assert prediction.action == "a"
+    assert later.asked == 0
+
+
+@pytest.mark.parametrize(
+    ("first", "later", "winner", "later_asked"),
+    [
+        (CappedPolicy("a", 0.99, priority=6), CappedPolicy("b", 1.0, priority=1), "b", 1),
+        (CappedPolicy("a", 1.0, priority=3), CappedPolicy("b", 1.0, priority=6), "b", 1),
+        (CappedPolicy("a", 1.0, priority=3), CappedPolicy("b", 1.0, priority=3), "a", 0),
+        (CappedPolicy("a", 1.0, priority=6), CappedPolicy("b", 1.0, priority=9), "b", 1),
+    ],
+    ids=["less-than-full-confidence", "later-outranks", "tie-goes-to-the-first", "higher-later"],
+)
+def test_a_later_policy_is_asked_exactly_when_it_could_win(
+    first: CappedPolicy, later: CappedPolicy, winner: str, later_asked: int
+) -> None:
+    prediction = ensemble_of(first, later).predict(GREETED, MOODBOT_DOMAIN)
+
+    assert (prediction.action, later.asked) == (winner, later_asked)
+
+
+def test_a_policy_that_declares_no_ceiling_is_always_asked() -> None:
+    undeclared = ScriptedPolicy("b", 1.0, priority=9)
+
+    prediction = ensemble_of(CappedPolicy("a", 1.0, priority=6), undeclared).predict(
+        GREETED, MOODBOT_DOMAIN
+    )
+
+    assert prediction.action == "b"
+
+
+def test_asking_less_picks_what_asking_every_policy_picks(moodbot: PolicyEnsemble) -> None:
+    conversations = [*MOODBOT_STORIES, *MOODBOT_TEST_STORIES]
+    prefixes = [
+        tracker_of(MOODBOT_DOMAIN, *story.steps[:end])
+        for story in conversations
+        for end in range(1, len(story.steps) + 1)
+        if not isinstance(story.steps[end - 1], type(act("x")))
+    ]
+    assert len(prefixes) > 20
+
+    for tracker in prefixes:
+        votes = [
+            (m.policy.predict(tracker, MOODBOT_DOMAIN), -i) for i, m in enumerate(moodbot.members)
+        ]
+        asked_all = max(
+            (v for v in votes if v[0].action is not None),
+            key=lambda v: (v[0].confidence, v[0].priority, v[1]),
+        )[0]
+        chosen = moodbot.predict(tracker, MOODBOT_DOMAIN)
+        expected = (asked_all.action, asked_all.policy)
+        assert (chosen.action, chosen.policy) == expected, tracker.events
