@@ -14,7 +14,10 @@ domain has it, else ``nlu_fallback``), with the knowledge score as its confidenc
 NLU's own ranking follows it, and its entities are kept.
 
 A message with entities (an order number, an email: "PO-12345" during a form)
-is never overridden: it is about that order.
+is never overridden: it is about that order. Nor is a sure intent that asks the
+bot to do something: one the policy answers with a form or a custom action
+(:func:`acting_intents`). "I want to return something" starts the return form
+even though the returns page is close to it; only an unsure guess gives way.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
+from dialogue.domain import Domain
+from dialogue.events import ACTION_LISTEN, ActionExecuted, UserUttered
+from dialogue.interfaces import NextActionPredictor
+from dialogue.tracker import ConversationId, Tracker
 from nlg.knowledge import KnowledgeBase
 from nlg.llm import LLMNLG
 from nlu.interfaces import IntentPrediction, Interpreter, ParseResult
@@ -48,6 +55,7 @@ class KnowledgeRoutedInterpreter:
     min_score: float = 0.5
     below_confidence: float = 0.9
     sure_min_score: float = 0.7
+    acting: frozenset[str] = frozenset()  # sure intents of these are never overridden
 
     def parse(self, text: str, message_id: str | None = None) -> ParseResult:
         return self._routed(text, self.inner.parse(text, message_id))
@@ -75,6 +83,8 @@ class KnowledgeRoutedInterpreter:
         if score is None:
             score = self.knowledge.best_sentence_score(text)
         sure = current is not None and current.confidence >= self.below_confidence
+        if sure and current is not None and current.name in self.acting:
+            return parsed
         if score < (self.sure_min_score if sure else self.min_score):
             return parsed
         log.debug("routing %r to the knowledge answer (score %.2f)", text, score)
@@ -86,8 +96,27 @@ class KnowledgeRoutedInterpreter:
         return getattr(self.inner, name)
 
 
+def acting_intents(policy: NextActionPredictor, domain: Domain) -> frozenset[str]:
+    """The intents after which, opening a conversation, the policy runs a form or a
+    custom action rather than a response: requests, not questions."""
+    acting = set()
+    for intent in domain.intent_names:
+        said = UserUttered(
+            text=intent, parse_data=ParseResult(intent, IntentPrediction(intent, 1.0))
+        )
+        events = (ActionExecuted(name=ACTION_LISTEN), said)
+        tracker = Tracker(ConversationId("acting-intents"), events, domain.initial_slots)
+        action = policy.predict(tracker, domain).action
+        if action is not None and (action in domain.forms or action in domain.actions):
+            acting.add(intent)
+    return frozenset(acting)
+
+
 def with_knowledge_routing(
-    interpreter: Interpreter, nlg: object, domain_intents: Collection[str]
+    interpreter: Interpreter,
+    nlg: object,
+    domain: Domain,
+    policy: NextActionPredictor,
 ) -> Interpreter:
     """``interpreter`` routed to the knowledge answer when ``nlg`` answers from knowledge."""
     if not isinstance(nlg, LLMNLG) or nlg.knowledge is None or not nlg.settings.answer_responses:
@@ -95,7 +124,8 @@ def with_knowledge_routing(
     return KnowledgeRoutedInterpreter(
         interpreter,
         nlg.knowledge,
-        knowledge_intent(domain_intents),
+        knowledge_intent(domain.intent_names),
         nlg.settings.route_min_score,
         nlg.settings.route_below_confidence,
+        acting=acting_intents(policy, domain),
     )

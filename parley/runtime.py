@@ -164,7 +164,9 @@ async def build_agent(
         store = await open_tracker_store(endpoints, project_root)
     agent = BotAgent(
         domain=trained.domain,
-        interpreter=with_knowledge_routing(trained.interpreter, nlg, trained.domain.intent_names),
+        interpreter=with_knowledge_routing(
+            trained.interpreter, nlg, trained.domain, trained.policy
+        ),
         policy=trained.policy,
         nlg=TimedNLG(nlg, metrics),
         actions=ActionResolver(trained.domain, executor),

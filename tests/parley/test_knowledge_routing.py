@@ -11,12 +11,18 @@ import pytest
 
 from dialogue.domain import Domain
 from dialogue.events import UserUttered
+from dialogue.policies import PolicyEnsemble
 from dialogue.tracker import ConversationId, Tracker
 from nlg.interfaces import BotMessage
 from nlg.knowledge import KnowledgeBase, SentenceEncoder
 from nlu.interfaces import Entity, IntentPrediction, ParseResult
-from parley.knowledge_routing import KnowledgeRoutedInterpreter, knowledge_intent
+from parley.knowledge_routing import (
+    KnowledgeRoutedInterpreter,
+    acting_intents,
+    knowledge_intent,
+)
 from parley.metrics import Metrics, TimedNLG
+from tests.dialogue.policies.bots import FORMBOT_DOMAIN, FORMBOT_RULES
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -80,6 +86,31 @@ def test_other_messages_keep_their_nlu_intent(
 ) -> None:
     parsed = routed(knowledge, nlu, text)
     assert parsed.intent is not None and parsed.intent.name == nlu.intent
+
+
+def test_a_sure_request_the_policy_acts_on_keeps_its_intent(knowledge: KnowledgeBase) -> None:
+    text = "I want to return something"  # close to the returns page (0.71), yet a request
+    acting = frozenset({"request_return"})
+
+    def route(confidence: float) -> str | None:
+        nlu = FixedNLU("request_return", confidence)
+        interpreter = KnowledgeRoutedInterpreter(nlu, knowledge, "out_of_scope", acting=acting)
+        return interpreter.parse(text).intent_name
+
+    assert route(0.98) == "request_return"
+    assert route(0.6) == "out_of_scope"  # an unsure guess still gives way
+    not_acting = KnowledgeRoutedInterpreter(
+        FixedNLU("request_return", 0.98), knowledge, "out_of_scope"
+    )
+    assert not_acting.parse(text).intent_name == "out_of_scope"
+
+
+def test_acting_intents_are_those_that_open_a_form_or_run_a_custom_action() -> None:
+    ensemble = PolicyEnsemble.build([{"name": "RulePolicy"}])
+    ensemble.train(FORMBOT_RULES, FORMBOT_DOMAIN)
+
+    # greet, thankyou, chitchat and bot_challenge lead to responses; the rest to nothing
+    assert acting_intents(ensemble, FORMBOT_DOMAIN) == {"request_restaurant"}
 
 
 @dataclass
