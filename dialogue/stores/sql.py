@@ -4,7 +4,8 @@ The schema (one row per event in the table ``events``) is described in
 :mod:`dialogue.stores.tables` and kept up to date by the Alembic migrations of
 :mod:`dialogue.stores.schema`. Calls that fail for a transient reason are retried
 (:class:`~dialogue.stores.retry.RetryPolicy`); an append whose commit was
-acknowledged to nobody is never stored twice.
+acknowledged to nobody is never stored twice. Reads and appends of a SQLite file run
+on the standard ``sqlite3`` driver in a worker thread (:mod:`dialogue.stores.sql_runner`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Self
 
-from sqlalchemy import URL, Connection, event, func, insert, literal, make_url, select
+from sqlalchemy import URL, Connection, Engine, event, func, insert, literal, make_url, select
 from sqlalchemy.exc import (
     DBAPIError,
     DisconnectionError,
@@ -24,7 +25,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from dialogue.errors import (
@@ -37,11 +38,11 @@ from dialogue.events import ActionExecuted, Event, UserUttered, event_name
 from dialogue.stores._codec import dump_event, load_readable
 from dialogue.stores.retry import RetryPolicy
 from dialogue.stores.schema import upgrade_schema
+from dialogue.stores.sql_runner import BEGIN_MODE, statement_runner
 from dialogue.stores.tables import EventRow
 from dialogue.tracker import ConversationId, checked_conversation_id
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-_BEGIN_MODE = "parley_sqlite_begin"  # execution option read by the SQLite "begin" hook
 
 
 def create_store_engine(url: str, **options: Any) -> AsyncEngine:
@@ -60,9 +61,13 @@ def create_store_engine(url: str, **options: Any) -> AsyncEngine:
     except (SQLAlchemyError, TypeError, ValueError) as e:
         raise StoreConfigurationError(f"cannot create a SQL engine for {url!r}: {e}") from e
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-        event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
+        _configure_sqlite_engine(engine.sync_engine)
     return engine
+
+
+def _configure_sqlite_engine(engine: Engine) -> None:
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -77,7 +82,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: ConnectionPoolE
 def _begin_sqlite_transaction(connection: Connection) -> None:
     # A deferred transaction that reads MAX(seq) and then writes fails at once with
     # SQLITE_BUSY when another writer committed in between; IMMEDIATE waits instead.
-    mode = connection.get_execution_options().get(_BEGIN_MODE, "DEFERRED")
+    mode = connection.get_execution_options().get(BEGIN_MODE, "DEFERRED")
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -148,7 +153,8 @@ class SQLTrackerStore:
     def __init__(self, engine: AsyncEngine, retry: RetryPolicy | None = None) -> None:
         self.engine = engine
         self.retry = retry or RetryPolicy()
-        self._writer = engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+        self._writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+        self._runner = statement_runner(engine, _configure_sqlite_engine)
         # One shared connection (StaticPool) cannot run two transactions at once.
         self._gate: asyncio.Lock | nullcontext[None] = (
             asyncio.Lock() if _is_sqlite_memory(engine.url) else nullcontext()
@@ -212,12 +218,8 @@ class SQLTrackerStore:
         )
 
         async def read() -> list[Any]:
-            async with (
-                self._gate,
-                _database_errors(f"read conversation {conversation_id!r}"),
-                self.engine.connect() as conn,
-            ):
-                return list((await conn.execute(query)).all())
+            async with self._gate, _database_errors(f"read conversation {conversation_id!r}"):
+                return await self._runner.read(lambda conn: list(conn.execute(query).all()))
 
         rows = await self.retry.run(f"reading {conversation_id!r}", read)
         last = rows[-1].seq if rows else seq
@@ -257,16 +259,7 @@ class SQLTrackerStore:
                 ) from e
 
     async def _insert_after_last(self, attempt: _Append) -> None:
-        async with self._writer.begin() as conn:
-            last = await _last_seq(conn, attempt.conversation_id)
-            if await attempt.committed_before(conn, last):
-                return
-            attempt.after = last
-            rows = [
-                _row(attempt.conversation_id, seq, item, text)
-                for seq, (item, text) in enumerate(attempt.encoded, start=last + 1)
-            ]
-            await conn.execute(insert(EventRow), rows)
+        await self._runner.write(attempt.insert_after_last)
 
     async def conversation_ids(self) -> list[ConversationId]:
         """Ids of conversations with at least one event, sorted."""
@@ -287,14 +280,15 @@ class SQLTrackerStore:
         await self._scalars(select(literal(1)))
 
     async def _scalars(self, query: Any) -> list[Any]:
-        async with self._gate, _database_errors("query the database"), self.engine.connect() as c:
-            return list((await c.scalars(query)).all())
+        async with self._gate, _database_errors("query the database"):
+            return await self._runner.read(lambda conn: list(conn.scalars(query).all()))
 
     async def close(self) -> None:
         """Close all pooled connections; using the store afterwards opens new ones.
 
         An in-memory SQLite database lives in its one connection, so closing discards it.
         """
+        await self._runner.dispose()
         await self.engine.dispose()
 
     def __repr__(self) -> str:
@@ -309,7 +303,20 @@ class _Append:
         self.encoded = encoded
         self.after: int | None = None  # the last seq seen by a try that went on to insert
 
-    async def committed_before(self, conn: AsyncConnection, last: int) -> bool:
+    def insert_after_last(self, conn: Connection) -> None:
+        """Insert the events after the conversation's last stored one, unless a failed
+        earlier try stored them already; run in a write transaction."""
+        last = _last_seq(conn, self.conversation_id)
+        if self.committed_before(conn, last):
+            return
+        self.after = last
+        rows = [
+            _row(self.conversation_id, seq, item, text)
+            for seq, (item, text) in enumerate(self.encoded, start=last + 1)
+        ]
+        conn.execute(insert(EventRow), rows)
+
+    def committed_before(self, conn: Connection, last: int) -> bool:
         """Whether an earlier try's rows are stored (its commit's answer was lost)."""
         if self.after is None or last != self.after + len(self.encoded):
             return False
@@ -318,13 +325,13 @@ class _Append:
             .where(EventRow.conversation_id == self.conversation_id, EventRow.seq > self.after)
             .order_by(EventRow.seq)
         )
-        stored = (await conn.scalars(query)).all()
+        stored = conn.scalars(query).all()
         return list(stored) == [text for _, text in self.encoded]
 
 
-async def _last_seq(conn: AsyncConnection, conversation_id: ConversationId) -> int:
+def _last_seq(conn: Connection, conversation_id: ConversationId) -> int:
     query = select(func.max(EventRow.seq)).where(EventRow.conversation_id == conversation_id)
-    return (await conn.scalar(query)) or 0
+    return conn.scalar(query) or 0
 
 
 def _row(conversation_id: ConversationId, seq: int, item: Event, text: str) -> dict[str, Any]:
