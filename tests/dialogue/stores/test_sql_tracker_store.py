@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import sqlite3
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import URL, make_url, text
+from sqlalchemy import URL, event, make_url, text
 
 from dialogue.errors import StoreConfigurationError, TrackerStoreUnavailable
 from dialogue.events import ActionExecuted, BotUttered, UserUttered, event_to_dict
@@ -181,4 +182,42 @@ async def test_by_default_a_lost_connection_is_retried_without_the_caller_notici
     await store.append(CID, greeting_turn())  # the first try meets the dead connection
 
     assert await store.retrieve(CID) == greeting_turn() * 2
+    await store.close()
+
+
+async def burst(store: SQLTrackerStore, round_: int) -> None:
+    """16 conversations' turns stored at once."""
+    cids = [ConversationId(f"burst-{round_}-{i}") for i in range(16)]
+    await asyncio.gather(*(store.append(cid, greeting_turn()) for cid in cids))
+
+
+def count_connections(store: SQLTrackerStore) -> list[object]:
+    opened: list[object] = []
+    event.listen(store.engine.sync_engine, "connect", lambda conn, record: opened.append(conn))
+    return opened
+
+
+@pytest.mark.postgres
+async def test_postgres_keeps_enough_connections_for_a_burst_of_conversations(
+    postgres_url: str,
+) -> None:
+    store = await SQLTrackerStore.connect(postgres_url)
+    opened = count_connections(store)
+
+    await burst(store, 1)
+    first = len(opened)
+    await burst(store, 2)  # SQLAlchemy's default pool (5 + 10 overflow) closed and reopened 10
+
+    assert 0 < first <= 16 and len(opened) == first
+    await store.close()
+
+
+@pytest.mark.postgres
+async def test_pool_options_in_endpoints_win_over_the_defaults(postgres_url: str) -> None:
+    store = await SQLTrackerStore.connect(postgres_url, pool_size=2, max_overflow=0)
+    opened = count_connections(store)
+
+    await burst(store, 1)
+
+    assert len(opened) <= 2
     await store.close()
