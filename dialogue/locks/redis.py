@@ -47,7 +47,20 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 """
 _KEEP_KEYS = "for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[IDLE]) end\n"
 
-# KEYS: next, queue, deadlines. ARGV: lifetime ms, idle ms.
+# Drops expired tickets at the head of the queue and returns the head ticket (-1: none).
+_HEAD = """
+while true do
+  local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if not head then return HEAD_OR_NONE end
+  local deadline = tonumber(redis.call('HGET', KEYS[3], head) or '0')
+  if deadline >= now then return HEAD end
+  redis.call('ZREM', KEYS[2], head)
+  redis.call('HDEL', KEYS[3], head)
+end
+"""
+
+# KEYS: next, queue, deadlines. ARGV: lifetime ms, idle ms. Returns {ticket, head}: a
+# lock nobody holds is taken in this one call, without a first refresh.
 _TAKE_TICKET = (
     _NOW_MS
     + """
@@ -56,7 +69,7 @@ redis.call('ZADD', KEYS[2], ticket, ticket)
 redis.call('HSET', KEYS[3], ticket, now + tonumber(ARGV[1]))
 """
     + _KEEP_KEYS.replace("IDLE", "2")
-    + "return ticket\n"
+    + _HEAD.replace("HEAD_OR_NONE", "{ticket, -1}").replace("HEAD", "{ticket, tonumber(head)}")
 )
 
 # KEYS: next, queue, deadlines. ARGV: ticket, lifetime ms, idle ms.
@@ -69,16 +82,7 @@ if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return -1 end
 redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[2]))
 """
     + _KEEP_KEYS.replace("IDLE", "3")
-    + """
-while true do
-  local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-  if not head then return -1 end
-  local deadline = tonumber(redis.call('HGET', KEYS[3], head) or '0')
-  if deadline >= now then return tonumber(head) end
-  redis.call('ZREM', KEYS[2], head)
-  redis.call('HDEL', KEYS[3], head)
-end
-"""
+    + _HEAD.replace("HEAD_OR_NONE", "-1").replace("HEAD", "tonumber(head)")
 )
 
 # KEYS: queue, deadlines. ARGV: ticket.
@@ -129,9 +133,9 @@ class RedisLockStore:
     async def lock(self, conversation_id: ConversationId) -> AsyncIterator[None]:
         """Hold the conversation's lock for the ``async with`` body; released even on error."""
         keys = self._keys(conversation_id)
-        ticket = await self._call(self._take, keys, [self._lifetime_ms, self._idle_ms])
+        ticket, head = await self._call(self._take, keys, [self._lifetime_ms, self._idle_ms])
         try:
-            await self._wait_for_turn(conversation_id, keys, ticket)
+            await self._wait_for_turn(conversation_id, keys, ticket, head)
         except BaseException:
             await asyncio.shield(self._give_back(keys, ticket))
             raise
@@ -165,16 +169,17 @@ class RedisLockStore:
         return [f"{base}:next", f"{base}:queue", f"{base}:deadlines"]
 
     async def _wait_for_turn(
-        self, conversation_id: ConversationId, keys: list[str], ticket: int
+        self, conversation_id: ConversationId, keys: list[str], ticket: int, head: int
     ) -> None:
         pause = _FIRST_POLL
         try:
             async with asyncio.timeout(self.wait_timeout):
-                while (head := await self._refresh(keys, ticket)) != ticket:
+                while head != ticket:
                     if head == -1:  # our ticket expired: this process stalled too long
                         raise LockTimeout(conversation_id, self.lock_lifetime)
                     await asyncio.sleep(pause)
                     pause = min(pause * 1.5, _LAST_POLL)
+                    head = await self._refresh(keys, ticket)
         except TimeoutError as e:
             raise LockTimeout(conversation_id, self.wait_timeout or 0.0) from e
 
@@ -198,7 +203,8 @@ class RedisLockStore:
                 return
 
     async def _refresh(self, keys: list[str], ticket: int) -> int:
-        return await self._call(self._head, keys, [ticket, self._lifetime_ms, self._idle_ms])
+        head = await self._call(self._head, keys, [ticket, self._lifetime_ms, self._idle_ms])
+        return int(head)
 
     async def _give_back(self, keys: list[str], ticket: int) -> None:
         try:
@@ -206,11 +212,14 @@ class RedisLockStore:
         except LockStoreUnavailable as e:
             log.error("could not release lock ticket %d (%s); it expires on its own", ticket, e)
 
-    async def _call(self, script: Any, keys: list[str], args: list[int]) -> int:
+    async def _call(self, script: Any, keys: list[str], args: list[int]) -> Any:
+        """The script's answer: an integer, or a list of integers."""
         try:
             result = await script(keys=keys, args=args)
         except (RedisError, OSError) as e:
             raise LockStoreUnavailable(f"Redis lock store failed: {e}") from e
+        if isinstance(result, list):
+            return [int(x) for x in result]
         return int(result) if result is not None else 0
 
     def __repr__(self) -> str:
