@@ -280,6 +280,9 @@ def events_to_dicts(events: Iterable[Event]) -> list[dict[str, Any]]:
     return [event_to_dict(e) for e in events]
 
 
+_ENCODED = "_encoded_json"
+
+
 def encode_event(event: Event) -> str:
     """JSON text of ``event`` that is certain to read back, for storing or sending.
 
@@ -287,7 +290,12 @@ def encode_event(event: Event) -> str:
     that would not survive the trip (a value of the wrong type, a lone surrogate,
     NaN, an integer over Python's digit limit, a non-JSON value) raises
     :class:`~dialogue.errors.EventEncodeError`, so nothing unreadable is ever written.
+    The text is kept on the event, which is immutable: a turn checks its events when
+    they arise and the store writes the same text without checking them again.
     """
+    known: str | None = event.__dict__.get(_ENCODED)
+    if known is not None:
+        return known
     try:
         data = event_to_dict(event)
         text = json.dumps(data, allow_nan=False)
@@ -299,6 +307,7 @@ def encode_event(event: Event) -> str:
         raise EventEncodeError(f"{type(event).__name__} would not read back: {e}") from e
     except (TypeError, ValueError, RecursionError) as e:  # UnicodeEncodeError is a ValueError
         raise EventEncodeError(f"{type(event).__name__} cannot be stored as JSON: {e}") from e
+    object.__setattr__(event, _ENCODED, text)  # not a field: equality and repr ignore it
     return text
 
 

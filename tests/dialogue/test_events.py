@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dialogue.errors import EventEncodeError
 from dialogue.events import (
     EVENT_NAMES,
     ActionExecuted,
@@ -29,6 +30,7 @@ from dialogue.events import (
     UserFeaturization,
     UserUtteranceReverted,
     UserUttered,
+    encode_event,
     event_from_dict,
     event_name,
     event_to_dict,
@@ -334,3 +336,24 @@ def test_a_decoded_event_does_not_share_its_dicts_with_the_json() -> None:
     assert isinstance(event, BotUttered)
     assert event.data["image"] is None
     assert event.metadata["utter_action"] == "utter_confirm"
+
+
+# -- encoding for storage ----------------------------------------------------------------------
+
+
+def test_an_event_is_checked_once_and_its_text_kept_without_changing_the_event() -> None:
+    event, twin = SAMPLES["user"], event_from_dict(event_to_dict(SAMPLES["user"]))
+
+    text = encode_event(event)
+
+    assert encode_event(event) is text  # kept, not encoded and checked again
+    assert json.loads(text) == event_to_dict(event)
+    assert event == twin and repr(event) == repr(twin)  # the kept text is not a field
+    assert event_to_dict(event) == event_to_dict(twin)
+
+
+def test_an_event_that_cannot_be_stored_is_refused_every_time() -> None:
+    event = SlotSet(name="price", value=float("nan"))
+    for _ in range(2):
+        with pytest.raises(EventEncodeError, match="SlotSet"):
+            encode_event(event)
