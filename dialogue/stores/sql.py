@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Self
 
-from sqlalchemy import URL, Connection, Engine, event, func, insert, literal, make_url, select
+from sqlalchemy import Connection, Engine, event, func, insert, literal, make_url, select
 from sqlalchemy.exc import (
     DBAPIError,
     DisconnectionError,
@@ -38,7 +38,7 @@ from dialogue.events import ActionExecuted, Event, UserUttered, event_name
 from dialogue.stores._codec import dump_event, load_readable
 from dialogue.stores.retry import RetryPolicy
 from dialogue.stores.schema import upgrade_schema
-from dialogue.stores.sql_runner import BEGIN_MODE, statement_runner
+from dialogue.stores.sql_runner import BEGIN_MODE, is_sqlite_memory, statement_runner
 from dialogue.stores.tables import EventRow
 from dialogue.tracker import ConversationId, checked_conversation_id
 
@@ -92,10 +92,6 @@ def _backend_name(url: str) -> str | None:
         return make_url(url).get_backend_name()
     except (SQLAlchemyError, ValueError):
         return None  # create_store_engine reports the malformed URL
-
-
-def _is_sqlite_memory(url: URL) -> bool:
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 @asynccontextmanager
@@ -154,11 +150,10 @@ class SQLTrackerStore:
     def __init__(self, engine: AsyncEngine, retry: RetryPolicy | None = None) -> None:
         self.engine = engine
         self.retry = retry or RetryPolicy()
-        self._writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
         self._runner = statement_runner(engine, _configure_sqlite_engine)
         # One shared connection (StaticPool) cannot run two transactions at once.
         self._gate: asyncio.Lock | nullcontext[None] = (
-            asyncio.Lock() if _is_sqlite_memory(engine.url) else nullcontext()
+            asyncio.Lock() if is_sqlite_memory(engine.url) else nullcontext()
         )
 
     @classmethod
@@ -191,11 +186,8 @@ class SQLTrackerStore:
         return store
 
     async def _upgrade_schema(self) -> None:
-        async with (
-            _database_errors(f"create tables (schema migration) in {self.engine.url!r}"),
-            self._writer.begin() as conn,
-        ):
-            await conn.run_sync(upgrade_schema)
+        async with _database_errors(f"create tables (schema migration) in {self.engine.url!r}"):
+            await self._runner.write(upgrade_schema)
 
     async def retrieve(self, conversation_id: ConversationId) -> list[Event]:
         """All events of the conversation ordered by ``seq``; ``[]`` for an unknown id."""

@@ -33,7 +33,9 @@ class StatementRunner(Protocol):
         """``work`` in one transaction, committed if it returns (``BEGIN IMMEDIATE`` on SQLite)."""
         ...
 
-    async def dispose(self) -> None: ...
+    async def dispose(self) -> None:
+        """Close what the runner opened itself."""
+        ...
 
 
 class AsyncRunner:
@@ -52,7 +54,7 @@ class AsyncRunner:
             return await conn.run_sync(work)
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        """Nothing: the engine is the store's, which disposes it."""
 
 
 class ThreadRunner:
@@ -82,13 +84,18 @@ def _in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
         return work(conn)
 
 
+def is_sqlite_memory(url: URL) -> bool:
+    """An in-memory SQLite database: it lives in its one connection."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def statement_runner(engine: AsyncEngine, configure: Callable[[Any], None]) -> StatementRunner:
     """A :class:`ThreadRunner` for a SQLite file, else an :class:`AsyncRunner`.
 
     ``configure`` registers the SQLite connection hooks on the plain engine.
     """
     url: URL = engine.url
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    if url.get_backend_name() != "sqlite" or is_sqlite_memory(url):
         return AsyncRunner(engine)
     plain = create_engine(url.set(drivername="sqlite+pysqlite"))
     configure(plain)
