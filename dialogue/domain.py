@@ -47,7 +47,7 @@ MappingType = Literal["from_entity", "from_text", "from_intent", "from_trigger_i
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class MappingCondition(_Strict):
@@ -103,7 +103,7 @@ class ResponseCondition(_Strict):
 class ResponseVariation(BaseModel):
     """One variation of a response. Unknown keys are kept (Rasa allows custom keys)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     text: str | None = None
     image: str | None = None
@@ -142,7 +142,7 @@ class FormRecovery(_Strict):
 class Form(_Strict):
     required_slots: tuple[str, ...] = ()
     ignored_intents: tuple[str, ...] = ()
-    recovery: FormRecovery = FormRecovery()
+    recovery: FormRecovery = Field(default_factory=FormRecovery)
 
     @field_validator("ignored_intents", mode="before")
     @classmethod
@@ -181,7 +181,7 @@ class Domain(_Strict):
     responses: Mapping[str, tuple[ResponseVariation, ...]] = Field(default_factory=dict)
     actions: tuple[str, ...] = ()
     forms: Mapping[str, Form] = Field(default_factory=dict)
-    session_config: SessionConfig = SessionConfig()
+    session_config: SessionConfig = Field(default_factory=SessionConfig)
     config: Mapping[str, Any] = Field(default_factory=dict)
     e2e_actions: tuple[str, ...] = ()
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+if TYPE_CHECKING:  # ruamel.yaml (~10 ms) is imported by the first parse, not by importing this
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import MappingNode, Node
 
 YAML_VERSION = (1, 2)
 
@@ -66,6 +66,9 @@ class LocatedList(list[Any]):
 
 def parse_yaml(text: str, path: Path) -> Any:
     """Parse YAML 1.2 text; syntax errors name ``path``, line and column."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     reader = YAML(typ="safe", pure=True)
     reader.version = YAML_VERSION
     try:
@@ -89,14 +92,15 @@ class _Builder:
         self._path = path
 
     def build(self, node: Node) -> Any:
-        if isinstance(node, MappingNode):
-            return self._mapping(node)
-        if isinstance(node, SequenceNode):
+        kind = getattr(node, "id", None)  # ruamel's node kinds: "mapping", "sequence", "scalar"
+        if kind == "mapping":
+            return self._mapping(node)  # type: ignore[arg-type]
+        if kind == "sequence":
             items = LocatedList(self.build(child) for child in node.value)
             items.line = node.start_mark.line + 1
             items.item_lines = [child.start_mark.line + 1 for child in node.value]
             return items
-        if isinstance(node, ScalarNode):
+        if kind == "scalar":
             return self._constructor.construct_object(node, deep=True)
         raise ProjectFileError(self._where(node), f"unsupported YAML node {node.tag}")
 

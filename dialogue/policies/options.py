@@ -81,7 +81,7 @@ RASA_ONLY_OPTIONS = frozenset(
 class PolicyOptions(BaseModel):
     """Options every policy has. ``priority`` breaks confidence ties (higher wins)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     priority: int
 

@@ -36,7 +36,7 @@ ComponentEntry = Annotated[Mapping[str, Any], BeforeValidator(_named_entry)]
 
 
 class ProjectConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: str | None = Field(
         default=None, description="Rasa's training data format version, such as \"3.1\"."

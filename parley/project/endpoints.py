@@ -54,7 +54,7 @@ def store_kind(type_name: str) -> str:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -152,7 +152,7 @@ class ActionEndpointConfig(_Section):
 
 
 class EndpointsConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     version: str | None = Field(default=None, description="Rasa's file format version.")
     tracker_store: TrackerStoreConfig | None = None
