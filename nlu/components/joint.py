@@ -125,7 +125,9 @@ class JointIntentEntityClassifier:
         messages = [m for m, _ in pairs]
         prepared = PreparedInputs.build(messages, _require(self.inputs, self.name))
         network = _require(self.network, self.name)
-        fit(network, prepared.batch, targets, self.settings.training, self.name)
+        # A fine-tuned encoder's cost grows with each batch's padded length.
+        lengths = np.asarray([len(m.text) for m in messages]) if network.encoder else None
+        fit(network, prepared.batch, targets, self.settings.training, self.name, lengths)
 
     def _logits(self, messages: Sequence[Message]) -> np.ndarray:
         """Intent logits of ``messages``, in chunks."""

@@ -23,6 +23,9 @@ from nlu.components.encoder import use_all_cores
 from nlu.components.joint_network import Batch, JointNetwork, token_mask
 from nlu.components.joint_options import TrainingSettings
 
+LENGTH_POOL_BATCHES = 50
+"""A fine-tuned encoder's batches are cut from pools of this many batches sorted by length."""
+
 PARALLEL_EXAMPLES = 2000
 """From this many examples (or when fine-tuning the encoder) training uses every core; a
 smaller model trains faster on one thread than it would waiting for the others."""
@@ -77,14 +80,39 @@ def loss_and_hits(
     return loss, hits, total
 
 
+def epoch_batches(
+    rng: np.random.Generator, rows: np.ndarray, size: int, lengths: np.ndarray | None
+) -> list[list[int]]:
+    """One epoch's batches of ``rows`` in a random order.
+
+    With ``lengths`` (a fine-tuned encoder pads each batch to its longest message), the
+    shuffled rows are taken in pools of :data:`LENGTH_POOL_BATCHES` batches, each pool is
+    sorted by length before it is cut, and the batches are shuffled again: a batch holds
+    messages of similar length, so it pads little (on BANKING77, 155k sub-words instead
+    of 317k an epoch), while which messages meet in a batch still changes every epoch.
+    """
+    shuffled = rng.permutation(rows)
+    if lengths is None:
+        return [shuffled[b : b + size].tolist() for b in range(0, len(shuffled), size)]
+    pool = size * LENGTH_POOL_BATCHES
+    batches: list[list[int]] = []
+    for begin in range(0, len(shuffled), pool):
+        chunk = shuffled[begin : begin + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(chunk[b : b + size].tolist() for b in range(0, len(chunk), size))
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
 def fit(
     network: JointNetwork,
     make_batch: MakeBatch,
     targets: Targets,
     settings: TrainingSettings,
     description: str,
+    lengths: np.ndarray | None = None,
 ) -> None:
-    """Train ``network`` in place on the examples ``0..len(targets.intents)-1``."""
+    """Train ``network`` in place on the examples ``0..len(targets.intents)-1``
+    (``lengths``: each example's length, to batch similar lengths together)."""
     if network.encoder_model is not None or len(targets.intents) >= PARALLEL_EXAMPLES:
         use_all_cores()
     else:
@@ -112,10 +140,8 @@ def fit(
     log = EpochLog(description, epochs, quiet=not bar.disable)
     for epoch in bar:
         network.train()
-        shuffled = rng.permutation(train)
         loss_sum = hits = seen = 0.0
-        for begin in range(0, len(shuffled), settings.batch_size):
-            rows = shuffled[begin : begin + settings.batch_size].tolist()
+        for rows in epoch_batches(rng, train, settings.batch_size, lengths):
             loss, batch_hits, batch_total = loss_and_hits(network, make_batch(rows), targets, rows)
             optimizer.zero_grad()
             loss.backward()  # type: ignore[no-untyped-call]
