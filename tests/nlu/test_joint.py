@@ -7,8 +7,10 @@ import random
 from pathlib import Path
 
 import pytest
+import torch
 
 from nlu import NLUPipeline, TrainingData
+from nlu.components.encoder import TextEncoder, default_model_path
 from nlu.components.joint_options import TrainingSettings
 from nlu.components.training import epochs_for
 from nlu.errors import PipelineConfigError
@@ -181,6 +183,15 @@ def test_a_fine_tuned_encoder_is_saved_in_the_model_and_loaded_from_it(tmp_path:
         assert loaded.parse(text).to_dict() == nlu.parse(text).to_dict()
     correct = sum(loaded.parse(text).intent_name == intent for text, intent in HELD_OUT)
     assert correct >= 9
+
+    # The sub-word embedding table is left as it was; the layers above it are trained.
+    original = TextEncoder.load(default_model_path()).model.state_dict()
+    tuned = nlu.steps[-1][1].network.encoder_model.state_dict()
+    table = "embeddings.word_embeddings.weight"
+    assert torch.equal(tuned[table], original[table])
+    changed = [k for k in original if k != table and not torch.equal(tuned[k], original[k])]
+    assert "encoder.layer.0.attention.self.query.weight" in changed
+    assert "embeddings.position_embeddings.weight" in changed
 
 
 def test_predictions_run_in_bounded_chunks_and_match_one_by_one_parsing(
