@@ -39,14 +39,22 @@ class StatementRunner(Protocol):
 
 
 class AsyncRunner:
-    """Statements on the async engine, through ``run_sync``."""
+    """Statements on the async engine, through ``run_sync``.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    With ``autocommit_reads`` (PostgreSQL), a read runs outside a transaction: its one
+    ``SELECT`` sees one snapshot anyway, and the ``BEGIN`` and ``ROLLBACK`` that the
+    driver would wrap around it are two round trips to the server for nothing.
+    """
+
+    def __init__(self, engine: AsyncEngine, autocommit_reads: bool = False) -> None:
         self.engine = engine
         self._writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit_reads else engine
+        )
 
     async def read(self, work: Callable[[Connection], T]) -> T:
-        async with self.engine.connect() as conn:
+        async with self._reader.connect() as conn:
             return await conn.run_sync(work)
 
     async def write(self, work: Callable[[Connection], T]) -> T:
@@ -96,7 +104,7 @@ def statement_runner(engine: AsyncEngine, configure: Callable[[Any], None]) -> S
     """
     url: URL = engine.url
     if url.get_backend_name() != "sqlite" or is_sqlite_memory(url):
-        return AsyncRunner(engine)
+        return AsyncRunner(engine, autocommit_reads=url.get_backend_name() == "postgresql")
     plain = create_engine(url.set(drivername="sqlite+pysqlite"))
     configure(plain)
     return ThreadRunner(plain)

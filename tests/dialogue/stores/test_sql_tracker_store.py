@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import URL, event, make_url, text
+from sqlalchemy import URL, Connection, event, make_url, text
 
 from dialogue.errors import StoreConfigurationError, TrackerStoreUnavailable
 from dialogue.events import ActionExecuted, BotUttered, UserUttered, event_to_dict
@@ -220,4 +220,23 @@ async def test_pool_options_in_endpoints_win_over_the_defaults(postgres_url: str
     await burst(store, 1)
 
     assert len(opened) <= 2
+    await store.close()
+
+
+def inside_a_transaction(conn: Connection) -> bool:
+    """Whether two statements share one transaction: then the second one's ``now()`` (its
+    transaction's start) is earlier than a clock read by the first one."""
+    first = conn.exec_driver_sql("SELECT clock_timestamp()").scalar()
+    second = conn.exec_driver_sql("SELECT now()").scalar()
+    return bool(second < first)
+
+
+@pytest.mark.postgres
+async def test_postgres_reads_skip_begin_and_rollback_while_appends_stay_transactions(
+    postgres_url: str,
+) -> None:
+    store = await SQLTrackerStore.connect(postgres_url)
+
+    assert await store._runner.read(inside_a_transaction) is False
+    assert await store._runner.write(inside_a_transaction) is True
     await store.close()
