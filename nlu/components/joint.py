@@ -88,7 +88,8 @@ class JointIntentEntityClassifier:
 
         pairs = [(m, e) for m, e in zip(messages, data.examples, strict=True) if m.tokens]
         intent_examples = sum(1 for _, e in pairs if e.intent)
-        self.settings = s = self.recipe.for_examples(intent_examples)
+        annotated = self.recipe.fine_tuned.entity_recognition and any(e.entities for _, e in pairs)
+        self.settings = s = self.recipe.for_examples(intent_examples, annotated)
         self.labels = tuple(sorted({base_intent(e.intent) for _, e in pairs if e.intent}))
         if s.intent_classification and not self.labels:
             raise TrainingDataError("the training data has no intent examples to classify")

@@ -73,6 +73,11 @@ FINE_TUNED_DEFAULTS: Mapping[str, Any] = {
 """The defaults that differ when the encoder is fine-tuned (tuned on BANKING77 train): the
 encoder learns in 3 passes, and 32 sub-words hold nearly every chat message."""
 
+FINE_TUNED_ENTITY_MIN_STEPS = 750
+"""When fine-tuning on data with entity annotations, the ``min_steps`` default: the CRF entity
+head needs more updates than the intents (ATIS, 4,478 examples: 3 passes gave entity F1 94.1,
+6 passes 95.4). A step floor, not more epochs, so large data sets keep their 3 passes."""
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -82,18 +87,24 @@ class Recipe:
     frozen: JointSettings
     fine_tuned: JointSettings
     fine_tune_encoder: bool | None
+    fine_tuned_entities: JointSettings | None = None  # fine-tuning on entity annotations
 
     @property
     def before_training(self) -> JointSettings:
         return self.fine_tuned if self.fine_tune_encoder else self.frozen
 
-    def for_examples(self, count: int) -> JointSettings:
-        """The settings for ``count`` intent examples: the config's choice if it made one,
-        else fine-tuning from :data:`FINE_TUNE_MIN_EXAMPLES` examples."""
+    def for_examples(self, count: int, entities: bool = False) -> JointSettings:
+        """The settings for ``count`` intent examples (``entities``: some carry entity
+        annotations): the config's choice if it made one, else fine-tuning from
+        :data:`FINE_TUNE_MIN_EXAMPLES` examples."""
         fine_tune = self.fine_tune_encoder
         if fine_tune is None:
             fine_tune = count >= FINE_TUNE_MIN_EXAMPLES
-        return self.fine_tuned if fine_tune else self.frozen
+        if not fine_tune:
+            return self.frozen
+        if entities and self.fine_tuned_entities is not None:
+            return self.fine_tuned_entities
+        return self.fine_tuned
 
 
 def _text_size(value: Any) -> Any:
@@ -155,10 +166,14 @@ class JointOptions(ComponentOptions):
         """Frozen-feature and fine-tuning settings; options the config sets apply to both."""
         tuned = {k: v for k, v in FINE_TUNED_DEFAULTS.items() if k not in self.model_fields_set}
         tuned["fine_tune_encoder"] = True
+        entity_steps = {} if "min_steps" in self.model_fields_set else {
+            "min_steps": FINE_TUNED_ENTITY_MIN_STEPS
+        }
         return Recipe(
             frozen=self.model_copy(update={"fine_tune_encoder": False}).joint_settings(),
             fine_tuned=self.model_copy(update=tuned).joint_settings(),
             fine_tune_encoder=self.fine_tune_encoder,
+            fine_tuned_entities=self.model_copy(update=tuned | entity_steps).joint_settings(),
         )
 
     def joint_settings(self) -> JointSettings:

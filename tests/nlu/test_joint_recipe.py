@@ -4,6 +4,7 @@ data, and the config's own options over both (``joint_options.Recipe``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,10 +12,12 @@ from nlu import NLUPipeline
 from nlu.components.joint_options import (
     FINE_TUNE_MIN_EXAMPLES,
     FINE_TUNED_DEFAULTS,
+    FINE_TUNED_ENTITY_MIN_STEPS,
     JointOptions,
     MLPOptions,
+    Recipe,
 )
-from tests.nlu.data import four_intents
+from tests.nlu.data import flights, four_intents
 
 LARGE = 10 * FINE_TUNE_MIN_EXAMPLES
 TINY = 300
@@ -65,6 +68,25 @@ def test_an_explicit_option_wins_over_the_tuned_recipe() -> None:
     assert settings.max_length == 32
 
 
+def test_fine_tuning_on_entity_annotations_makes_at_least_750_updates() -> None:
+    recipe = JointOptions().recipe()
+
+    with_entities = recipe.for_examples(LARGE, entities=True)
+    without = recipe.for_examples(LARGE, entities=False)
+
+    assert with_entities.training.min_steps == FINE_TUNED_ENTITY_MIN_STEPS == 750
+    assert without.training.min_steps == 150
+    assert with_entities.training.epochs == without.training.epochs == 3
+    assert with_entities.fine_tune_encoder and with_entities.max_length == 32
+    assert recipe.for_examples(TINY, entities=True).training.min_steps == 150  # frozen features
+
+
+def test_a_configured_min_steps_wins_over_the_entity_floor() -> None:
+    options = JointOptions.model_validate({"min_steps": 10})
+
+    assert options.recipe().for_examples(LARGE, entities=True).training.min_steps == 10
+
+
 def test_mlp_intent_classifier_stays_on_frozen_features_on_large_data() -> None:
     assert not MLPOptions().recipe().for_examples(LARGE).fine_tune_encoder
 
@@ -83,3 +105,30 @@ def test_a_tiny_bot_trained_with_defaults_stores_no_encoder_of_its_own(tmp_path:
     assert list(tmp_path.glob("*_DIETClassifier/weights.safetensors"))
     assert not list(tmp_path.glob("*_DIETClassifier/encoder"))
     assert nlu.parse("hello there").intent_name == "greet"
+
+
+@pytest.mark.parametrize(
+    ("data", "entity_recognition", "expected"),
+    [(flights, True, True), (four_intents, True, False), (flights, False, False)],
+    ids=["annotated", "no-annotations", "entities-off"],
+)
+def test_training_tells_the_recipe_whether_entities_are_learned(
+    data: Any, entity_recognition: bool, expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []
+    for_examples = Recipe.for_examples
+    monkeypatch.setattr(
+        Recipe,
+        "for_examples",
+        lambda self, count, entities=False: asked.append(entities) or for_examples(self, count),
+    )
+    nlu = NLUPipeline.build(
+        [
+            {"name": "WhitespaceTokenizer"},
+            {"name": "CountVectorsFeaturizer"},
+            {"name": "DIETClassifier", "epochs": 1, "entity_recognition": entity_recognition},
+        ]
+    )
+    nlu.train(data())
+
+    assert asked == [expected]
