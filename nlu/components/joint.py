@@ -52,7 +52,7 @@ class JointIntentEntityClassifier:
     training data decides: from ``FINE_TUNE_MIN_EXAMPLES`` (1,000) intent examples the
     encoder is fine-tuned with the tuned recipe's defaults (``FINE_TUNED_DEFAULTS``: 3
     epochs, 32 sub-words, encoder learning rate 1e-4, no transformer layers; with entity
-    annotations at least ``FINE_TUNED_ENTITY_MIN_STEPS`` updates), below it the
+    annotations ``FINE_TUNED_ENTITY_DEFAULTS``: 6 epochs, at most 1,100 updates), below it the
     classifier reads frozen features; options the config sets win over both. Training runs at least
     ``min_steps`` updates (default 150) however small ``epochs`` is, so a Rasa config's
     ``epochs: 1`` still yields a usable model, and at most ``max_steps`` (default 4000), so

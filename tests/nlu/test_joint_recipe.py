@@ -12,11 +12,12 @@ from nlu import NLUPipeline
 from nlu.components.joint_options import (
     FINE_TUNE_MIN_EXAMPLES,
     FINE_TUNED_DEFAULTS,
-    FINE_TUNED_ENTITY_MIN_STEPS,
+    FINE_TUNED_ENTITY_DEFAULTS,
     JointOptions,
     MLPOptions,
     Recipe,
 )
+from nlu.components.training import epochs_for
 from tests.nlu.data import flights, four_intents
 
 LARGE = 10 * FINE_TUNE_MIN_EXAMPLES
@@ -68,23 +69,27 @@ def test_an_explicit_option_wins_over_the_tuned_recipe() -> None:
     assert settings.max_length == 32
 
 
-def test_fine_tuning_on_entity_annotations_makes_at_least_750_updates() -> None:
+def test_fine_tuning_on_entity_annotations_takes_6_passes_up_to_1100_updates() -> None:
     recipe = JointOptions().recipe()
 
-    with_entities = recipe.for_examples(LARGE, entities=True)
-    without = recipe.for_examples(LARGE, entities=False)
+    with_entities = recipe.for_examples(LARGE, entities=True).training
+    without = recipe.for_examples(LARGE, entities=False).training
 
-    assert with_entities.training.min_steps == FINE_TUNED_ENTITY_MIN_STEPS == 750
-    assert without.training.min_steps == 150
-    assert with_entities.training.epochs == without.training.epochs == 3
-    assert with_entities.fine_tune_encoder and with_entities.max_length == 32
-    assert recipe.for_examples(TINY, entities=True).training.min_steps == 150  # frozen features
+    assert dict(FINE_TUNED_ENTITY_DEFAULTS) == {"epochs": 6, "max_steps": 1100}
+    assert (with_entities.epochs, with_entities.max_steps) == (6, 1100)
+    assert (without.epochs, without.max_steps) == (3, 4000)
+    assert recipe.for_examples(LARGE, entities=True).fine_tune_encoder
+    assert recipe.for_examples(TINY, entities=True).training.epochs == 40  # frozen features
+    # ATIS-sized data gets its 6 passes; Snips-sized data stops after 3 (1,104 updates).
+    assert epochs_for(with_entities, batches=4030 // 32 + 1) == 6
+    assert epochs_for(with_entities, batches=11776 // 32 + 1) == 3
+    assert epochs_for(with_entities, batches=900 // 32 + 1) == 6
 
 
-def test_a_configured_min_steps_wins_over_the_entity_floor() -> None:
-    options = JointOptions.model_validate({"min_steps": 10})
+def test_configured_epochs_win_over_the_entity_defaults() -> None:
+    options = JointOptions.model_validate({"epochs": 2})
 
-    assert options.recipe().for_examples(LARGE, entities=True).training.min_steps == 10
+    assert options.recipe().for_examples(LARGE, entities=True).training.epochs == 2
 
 
 def test_mlp_intent_classifier_stays_on_frozen_features_on_large_data() -> None:
