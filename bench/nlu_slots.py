@@ -6,8 +6,9 @@ of https://github.com/monologg/JointBERT, from the SlotGated-SLU release: ``trai
 word) and ``label`` (the intent)). The BIO tags become entity spans of the words joined by
 single spaces, the pipeline (Parley's default pipeline, or the ``pipeline:`` of ``--config``)
 trains on ``train/`` and parses ``test/``, and exact-span micro precision/recall/F1 is scored
-over (type, start, end) as CoNLL's script does, with intent accuracy. Prints one JSON object
-with JointBERT's published test figures (Chen et al. 2019: slot F1 ATIS 96.1, Snips 97.0).
+over (type, start, end) as CoNLL's script does (``parley test nlu``'s entity report), with
+intent accuracy. Prints one JSON object with JointBERT's published test figures (Chen et
+al. 2019: slot F1 ATIS 96.1, Snips 97.0).
 
     .venv/bin/python bench/nlu_slots.py --data DIR [--config config.yml] [--limit N]
 """
@@ -19,14 +20,16 @@ import json
 import os
 import resource
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from nlu import NLUPipeline, TrainingData, TrainingExample
-from nlu.interfaces import Entity, Message
+from nlu.interfaces import Entity
+from parley.nlu_entities import entity_report
+from parley.nlu_evaluation import Prediction
 
 JOINTBERT_SLOT_F1 = {"atis": 96.1, "snips": 97.0}
 JOINTBERT_INTENT_ACC = {"atis": 97.5, "snips": 98.6}
@@ -72,29 +75,22 @@ def read_split(folder: Path, limit: int | None = None) -> list[TrainingExample]:
     return examples
 
 
-def micro_scores(gold: Iterable[set[Span]], predicted: Iterable[set[Span]]) -> dict[str, float]:
-    hits = found = wanted = 0
-    for g, p in zip(gold, predicted, strict=True):
-        hits, found, wanted = hits + len(g & p), found + len(p), wanted + len(g)
-    precision = hits / found if found else 0.0
-    recall = hits / wanted if wanted else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
-
-
 def evaluate(nlu: NLUPipeline, test: Sequence[TrainingExample]) -> dict[str, float]:
-    gold = [{(e.entity, e.start or 0, e.end or 0) for e in x.entities} for x in test]
-    predicted: list[set[Span]] = []
-    right_intents = 0
-    for begin in range(0, len(test), 256):
+    """``parley test nlu``'s scoring: the entity report's exact-span micro average, and the
+    share of examples whose top intent before any fallback is the gold one."""
+    predictions: list[Prediction] = []
+    for begin in range(0, len(test), 256):  # parsed in batches, as the server parses
         chunk = test[begin : begin + 256]
-        messages = [Message(text=x.text) for x in chunk]
-        nlu.process(messages)
-        for message, example in zip(messages, chunk, strict=True):
-            predicted.append({(e.entity, e.start or 0, e.end or 0) for e in message.entities})
-            ranking = [r.name for r in message.intent_ranking if r.name != "nlu_fallback"]
-            right_intents += bool(ranking) and ranking[0] == example.intent
-    return {**micro_scores(gold, predicted), "intent_accuracy": right_intents / len(test)}
+        results = nlu.parse_batch([x.text for x in chunk], [None] * len(chunk))
+        predictions += [Prediction(x, r) for x, r in zip(chunk, results, strict=True)]
+    micro = entity_report(predictions)["micro avg"]
+    right = sum(p.top_intent is not None and p.top_intent.name == p.expected for p in predictions)
+    return {
+        "precision": micro["precision"],
+        "recall": micro["recall"],
+        "f1": micro["f1-score"],
+        "intent_accuracy": right / len(predictions),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> None:

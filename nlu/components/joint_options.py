@@ -87,8 +87,8 @@ class Recipe:
 
     frozen: JointSettings
     fine_tuned: JointSettings
+    fine_tuned_entities: JointSettings  # fine-tuning on data with entity annotations
     fine_tune_encoder: bool | None
-    fine_tuned_entities: JointSettings | None = None  # fine-tuning on entity annotations
 
     @property
     def before_training(self) -> JointSettings:
@@ -103,9 +103,7 @@ class Recipe:
             fine_tune = count >= FINE_TUNE_MIN_EXAMPLES
         if not fine_tune:
             return self.frozen
-        if entities and self.fine_tuned_entities is not None:
-            return self.fine_tuned_entities
-        return self.fine_tuned
+        return self.fine_tuned_entities if entities else self.fine_tuned
 
 
 def _text_size(value: Any) -> Any:
@@ -172,8 +170,8 @@ class JointOptions(ComponentOptions):
         return Recipe(
             frozen=self.model_copy(update={"fine_tune_encoder": False}).joint_settings(),
             fine_tuned=self.model_copy(update=tuned).joint_settings(),
-            fine_tune_encoder=self.fine_tune_encoder,
             fine_tuned_entities=self.model_copy(update=tuned | entity).joint_settings(),
+            fine_tune_encoder=self.fine_tune_encoder,
         )
 
     def joint_settings(self) -> JointSettings:
