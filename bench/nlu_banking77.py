@@ -2,7 +2,8 @@
 
 Trains ``NLUPipeline`` (built from a ``pipeline:`` config, the default below or
 ``--config``) on ``banking77/train.csv``, scores ``test.csv``, times single-message
-parses, and repeats the training with 10 examples per intent (fixed seed).
+parses and 32 concurrent callers (through the server's parse batcher, and one message at
+a time for comparison), and repeats the training with 10 examples per intent (fixed seed).
 Prints one JSON object. The data folder is ``../shared/data/banking77`` beside the
 repository, or ``$PARLEY_SHARED/data/banking77``.
 
@@ -20,6 +21,7 @@ threshold with the best recall that loses at most 1 point of known-intent accura
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import json
 import os
@@ -50,6 +52,8 @@ examples the classifier fine-tunes all-MiniLM-L6-v2 (3 epochs, 32 sub-words) wit
 scores added to an n-gram linear model's, and calibrates its confidences."""
 
 PARSE_SAMPLES = 300
+CONCURRENT_CLIENTS = 32
+CLIENT_MESSAGES = 10
 SHOTS = 10
 SEED = 42
 HELD_OUT_SHARE = 0.25
@@ -115,6 +119,38 @@ def score(nlu: NLUPipeline, test: Sequence[TrainingExample]) -> dict[str, float]
         "macro_f1": float(f1_score(gold, predicted, average="macro")),
         "fallback_rate": float(np.mean(refused)),
         "accuracy_with_fallback": float((right & ~np.asarray(refused)).mean()),
+    }
+
+
+def concurrent_parses(
+    nlu: NLUPipeline, test: Sequence[TrainingExample], max_batch: int
+) -> dict[str, float]:
+    """:data:`CONCURRENT_CLIENTS` callers, each parsing :data:`CLIENT_MESSAGES` test messages
+    one after the other, through the server's ``ParseBatcher`` (``max_batch`` 1: one message
+    at a time): messages per second, and the median and 95th percentile milliseconds each
+    caller waited for its parse."""
+    from parley.nlu_batching import ParseBatcher
+
+    batcher = ParseBatcher(nlu, max_batch=max_batch)
+    waits: list[float] = []
+
+    async def client(first: int) -> None:
+        for example in test[first : first + CLIENT_MESSAGES]:
+            started = time.perf_counter()
+            await batcher.parse(example.text)
+            waits.append((time.perf_counter() - started) * 1000)
+
+    async def run() -> float:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(i * CLIENT_MESSAGES) for i in range(CONCURRENT_CLIENTS)))
+        await batcher.close()
+        return time.perf_counter() - started
+
+    seconds = asyncio.run(run())
+    return {
+        "messages_per_s": round(len(waits) / seconds, 1),
+        "p50_ms": round(statistics.median(waits), 2),
+        "p95_ms": round(float(np.percentile(waits, 95)), 2),
     }
 
 
@@ -237,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             train_seconds=seconds,
             parse_p50_ms=p50,
             parse_p95_ms=p95,
+            concurrent_32_batched=concurrent_parses(nlu, test, max_batch=32),
+            concurrent_32_one_at_a_time=concurrent_parses(nlu, test, max_batch=1),
         )
         print(json.dumps({"progress": result}, default=str), file=sys.stderr)
         del nlu
