@@ -39,6 +39,7 @@ import yaml
 from nlu import TrainingData, TrainingExample
 from nlu.components.fallback import FallbackOptions
 from nlu.pipeline import NLUPipeline
+from parley.nlu_batching import DEFAULT_MAX_BATCH, ParseBatcher
 
 PIPELINE: list[dict[str, Any]] = [
     {"name": "WhitespaceTokenizer"},
@@ -126,11 +127,9 @@ def concurrent_parses(
     nlu: NLUPipeline, test: Sequence[TrainingExample], max_batch: int
 ) -> dict[str, float]:
     """:data:`CONCURRENT_CLIENTS` callers, each parsing :data:`CLIENT_MESSAGES` test messages
-    one after the other, through the server's ``ParseBatcher`` (``max_batch`` 1: one message
-    at a time): messages per second, and the median and 95th percentile milliseconds each
-    caller waited for its parse."""
-    from parley.nlu_batching import ParseBatcher
-
+    one after the other, through the server's ``ParseBatcher`` (``max_batch``: the server's
+    default, or 1 for one message at a time): messages per second, and the median and 95th
+    percentile milliseconds each caller waited for its parse."""
     batcher = ParseBatcher(nlu, max_batch=max_batch)
     waits: list[float] = []
 
@@ -273,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             train_seconds=seconds,
             parse_p50_ms=p50,
             parse_p95_ms=p95,
-            concurrent_32_batched=concurrent_parses(nlu, test, max_batch=32),
+            concurrent_32_batched=concurrent_parses(nlu, test, max_batch=DEFAULT_MAX_BATCH),
             concurrent_32_one_at_a_time=concurrent_parses(nlu, test, max_batch=1),
         )
         print(json.dumps({"progress": result}, default=str), file=sys.stderr)
