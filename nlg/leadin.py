@@ -17,8 +17,11 @@ acknowledgement. :func:`check_leadin` accepts a lead-in only when
   or a word of the customer's message or of the template, so the model can echo
   "your boots" but cannot add "refunded", "tomorrow" or "free";
 * it fits the message: thanks are answered with "welcome" only when the customer
-  thanked, and apologies only follow a message that reports a problem or asks
-  about something late, missing or broken (:data:`PROBLEM_WORDS`).
+  thanked, apologies only follow a message that reports a problem or asks
+  about something late, missing or broken (:data:`PROBLEM_WORDS`), and a yes/no
+  question ("can I return worn shoes?") gets no "Of course!": the affirmation would
+  be an answer the template may contradict ("... as long as they're unworn"). A
+  request for help ("can you help me with my address?") may still get one.
 
 What it cannot catch: a lead-in built only from allowed words can still read
 oddly ("Happy to check your boots."), and the problem-word list is a heuristic
@@ -67,6 +70,13 @@ _NUMBER_WORDS = _words(
     "zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
     "fifty hundred thousand million dozen once twice half first second third"
 )
+_AFFIRMING = _words("sure course absolutely certainly definitely gladly")
+_YES_NO_OPENERS = _words(
+    "can could may might do does did is are was were will would should shall have has am "
+    "isn't aren't don't doesn't can't won't"
+)
+_YOU = _words("you ya u")
+_HELP = _words("help assist assistance support")
 _THANKS = _words("thanks thank thx ty appreciate appreciated cheers grateful")
 _WELCOME = _words("welcome pleasure")
 _APOLOGY = _words("sorry apologies apologise apologize inconvenience")
@@ -105,7 +115,7 @@ def check_leadin(leadin: str, customer_text: str, template: str) -> Verdict:
     extra = [w for w in words if w not in _FUNCTION_WORDS and w not in allowed]
     if extra:
         reasons.append(f"lead-in words not in the message or template: {', '.join(extra)}")
-    reasons += _fit(set(words), set(_WORD.findall(customer_text.lower())))
+    reasons += _fit(set(words), _WORD.findall(customer_text.lower()))
     return Verdict.of(reasons, category="lead-in")
 
 
@@ -116,13 +126,16 @@ def allowed_words(customer_text: str, template: str) -> frozenset[str]:
     model from spending its drafts on words the check would refuse: no numbers,
     negations or claims, "welcome" only after thanks, "sorry" only after a problem.
     """
-    customer = set(_WORD.findall(customer_text.lower()))
+    asked = _WORD.findall(customer_text.lower())
+    customer = set(asked)
     said = customer | set(_WORD.findall(template.lower()))
     words = (ACKNOWLEDGEMENT_WORDS | _FUNCTION_WORDS | said) - _NEGATIONS - _CLAIMS - _NUMBER_WORDS
     if not customer & _THANKS:
         words -= _WELCOME
     if not customer & PROBLEM_WORDS:
         words -= _APOLOGY
+    if asks_yes_or_no(asked):
+        words -= _AFFIRMING
     return frozenset(w for w in words if not _NUMBERISH.search(w))
 
 
@@ -151,12 +164,23 @@ def _facts(text: str, words: list[str]) -> list[str]:
     return reasons
 
 
-def _fit(words: set[str], customer: set[str]) -> list[str]:
+def asks_yes_or_no(customer: list[str]) -> bool:
+    """Whether the customer's words ask a yes/no question about the shop or an order
+    (they open with an auxiliary verb) rather than ask for help ("can you help me ...")."""
+    if not customer or customer[0] not in _YES_NO_OPENERS:
+        return False
+    return not (len(customer) > 1 and customer[1] in _YOU and set(customer) & _HELP)
+
+
+def _fit(words: set[str], asked: list[str]) -> list[str]:
     reasons = []
+    customer = set(asked)
     if words & _WELCOME and not customer & _THANKS:
         reasons.append("lead-in says 'welcome' but the customer did not thank")
     if words & _APOLOGY and not customer & PROBLEM_WORDS:
         reasons.append("lead-in apologises but the customer reported no problem")
+    if words & _AFFIRMING and asks_yes_or_no(asked):
+        reasons.append("lead-in affirms a yes/no question that the template answers")
     return reasons
 
 

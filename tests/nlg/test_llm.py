@@ -97,6 +97,8 @@ async def test_only_the_first_sentence_of_a_lead_in_draft_is_kept() -> None:
         ("how much is shipping?", "Sorry about that.", "reported no problem"),
         ("shipping?", "Is that all?", "not one sentence ending"),
         ("shipping?", "Sure, sure, sure, happy happy to help.", "repeats a word"),
+        ("is shipping free to Canada?", "Of course!", "affirms a yes/no question"),
+        ("can I ship to a box?", "Sure, happy to help.", "affirms a yes/no question"),
     ],
     ids=[
         "new claim",
@@ -106,6 +108,8 @@ async def test_only_the_first_sentence_of_a_lead_in_draft_is_kept() -> None:
         "needless apology",
         "question",
         "repetition",
+        "yes to a question",
+        "sure to a question",
     ],
 )
 async def test_a_lead_in_that_claims_or_does_not_fit_is_refused(
@@ -119,6 +123,20 @@ async def test_a_lead_in_that_claims_or_does_not_fit_is_refused(
     assert message.metadata["nlg"]["source"] == "template"
     assert reason in message.metadata["nlg"]["reason"]
     assert message.metadata["nlg"]["refusals"]
+
+
+async def test_a_request_for_help_may_be_affirmed_and_a_question_acknowledged() -> None:
+    script = {
+        "can you help me with shipping?": "Of course!",
+        "is shipping free to Canada?": "Good question!",
+    }
+    nlg = llm(ScriptedGenerator(script), candidates=1)
+
+    request = await nlg.generate("utter_shipping", conversation("can you help me with shipping?"))
+    question = await nlg.generate("utter_shipping", conversation("is shipping free to Canada?"))
+
+    assert request is not None and request.text == f"Of course! {SHIPPING}"
+    assert question is not None and question.text == f"Good question! {SHIPPING}"
 
 
 async def test_thanks_and_a_reported_problem_allow_welcome_and_sorry() -> None:

@@ -66,6 +66,8 @@ def test_the_allowed_words_follow_the_lead_in_check() -> None:
     assert not {"sorry", "welcome", "not", "can't", "we", "our", "yes", "two"} & plain
     assert "sorry" in allowed_words("my parcel is late", "Order PO-1 shipped.")
     assert "welcome" in allowed_words("thanks!", "Anything else?")
+    assert not {"sure", "course"} & allowed_words("can i return worn shoes?", "Returns: 30 days.")
+    assert {"sure", "course"} <= allowed_words("can you help me with a return?", "30 days.")
 
 
 def test_every_word_the_decoder_may_use_passes_the_word_rule_of_the_check() -> None:
