@@ -21,7 +21,9 @@ acknowledgement. :func:`check_leadin` accepts a lead-in only when
   about something late, missing or broken (:data:`PROBLEM_WORDS`), and a yes/no
   question ("can I return worn shoes?") gets no "Of course!": the affirmation would
   be an answer the template may contradict ("... as long as they're unworn"). A
-  request for help ("can you help me with my address?") may still get one.
+  request for help ("can you help me with my address?") may still get one. The
+  generator asks for no lead-in at all after a yes/no question: kept from its
+  "Of course!", the 135M model wrote "Of great concern, I'm here to assist.".
 
 What it cannot catch: a lead-in built only from allowed words can still read
 oddly ("Happy to check your boots."), and the problem-word list is a heuristic
@@ -76,7 +78,8 @@ _YES_NO_OPENERS = _words(
     "isn't aren't don't doesn't can't won't"
 )
 _YOU = _words("you ya u")
-_HELP = _words("help assist assistance support")
+_MODAL = _words("can could would will")
+_REQUEST_VERBS = _words("help assist support tell show check look explain find give")
 _THANKS = _words("thanks thank thx ty appreciate appreciated cheers grateful")
 _WELCOME = _words("welcome pleasure")
 _APOLOGY = _words("sorry apologies apologise apologize inconvenience")
@@ -164,12 +167,19 @@ def _facts(text: str, words: list[str]) -> list[str]:
     return reasons
 
 
+def is_yes_no_question(customer_text: str) -> bool:
+    """:func:`asks_yes_or_no` of a message's text."""
+    return asks_yes_or_no(_WORD.findall(customer_text.lower()))
+
+
 def asks_yes_or_no(customer: list[str]) -> bool:
     """Whether the customer's words ask a yes/no question about the shop or an order
-    (they open with an auxiliary verb) rather than ask for help ("can you help me ...")."""
+    (they open with an auxiliary verb: "can I ...", "do you ship ...") rather than ask the
+    bot to do something ("can you help me ...", "could you tell me ...")."""
     if not customer or customer[0] not in _YES_NO_OPENERS:
         return False
-    return not (len(customer) > 1 and customer[1] in _YOU and set(customer) & _HELP)
+    request = customer[0] in _MODAL and customer[1:2] and customer[1] in _YOU
+    return not (request and set(customer[2:4]) & _REQUEST_VERBS)
 
 
 def _fit(words: set[str], asked: list[str]) -> list[str]:

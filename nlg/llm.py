@@ -51,7 +51,7 @@ from nlg.guard import FactGuard, Verdict
 from nlg.hygiene import OutputFilter
 from nlg.interfaces import BotMessage, ChatMessage, GenerationRequest, TextGenerator
 from nlg.knowledge import KnowledgeBase, Sentence
-from nlg.leadin import allowed_words, check_leadin, first_sentence
+from nlg.leadin import allowed_words, check_leadin, first_sentence, is_yes_no_question
 from nlg.prompts import DEFAULT_PERSONA, answer_prompt, history, leadin_prompt, rephrase_prompt
 from nlg.template import TemplateNLG
 from nlg.verified import Released, decode_verified, decode_whole
@@ -135,6 +135,8 @@ class LLMNLG:
         customer = _request_text(tracker)
         slot_values = [str(v) for v in {**tracker.slots, **extra}.values() if v is not None]
         lead_in = self.settings.rephrase_style == "lead_in"
+        if lead_in and is_yes_no_question(customer):
+            return _annotated(message, "rephrase", "template", note=YES_NO_NOTE)
         if lead_in:
             prompt = leadin_prompt(self.settings.system_prompt, customer, template)
         else:
@@ -318,6 +320,9 @@ def _only_gives_a_value(text: str) -> bool:
         text = text.replace(fact, " ")
     words = {w.strip(".,!?:;\"'").lower() for w in text.split()}
     return bool(facts) and words - {""} <= _FILLER
+
+
+YES_NO_NOTE = "a yes/no question: the template answers it without a lead-in"
 
 
 def _annotated(

@@ -15,7 +15,8 @@ from dialogue.tracker import ConversationId, Tracker
 from nlg import TemplateNLG
 from nlg.errors import BackendUnavailable
 from nlg.interfaces import BotMessage, GenerationRequest, NaturalLanguageGenerator
-from nlg.llm import LLMNLG, LLMSettings
+from nlg.leadin import check_leadin
+from nlg.llm import LLMNLG, YES_NO_NOTE, LLMSettings
 from nlg.testing import ScriptedGenerator
 
 DOMAIN = Domain.model_validate(
@@ -97,8 +98,6 @@ async def test_only_the_first_sentence_of_a_lead_in_draft_is_kept() -> None:
         ("how much is shipping?", "Sorry about that.", "reported no problem"),
         ("shipping?", "Is that all?", "not one sentence ending"),
         ("shipping?", "Sure, sure, sure, happy happy to help.", "repeats a word"),
-        ("is shipping free to Canada?", "Of course!", "affirms a yes/no question"),
-        ("can I ship to a box?", "Sure, happy to help.", "affirms a yes/no question"),
     ],
     ids=[
         "new claim",
@@ -108,8 +107,6 @@ async def test_only_the_first_sentence_of_a_lead_in_draft_is_kept() -> None:
         "needless apology",
         "question",
         "repetition",
-        "yes to a question",
-        "sure to a question",
     ],
 )
 async def test_a_lead_in_that_claims_or_does_not_fit_is_refused(
@@ -125,18 +122,33 @@ async def test_a_lead_in_that_claims_or_does_not_fit_is_refused(
     assert message.metadata["nlg"]["refusals"]
 
 
-async def test_a_request_for_help_may_be_affirmed_and_a_question_acknowledged() -> None:
-    script = {
-        "can you help me with shipping?": "Of course!",
-        "is shipping free to Canada?": "Good question!",
-    }
-    nlg = llm(ScriptedGenerator(script), candidates=1)
+async def test_a_request_for_help_may_be_affirmed_and_a_yes_no_question_gets_no_lead_in() -> None:
+    generator = ScriptedGenerator(
+        {"can you help me with shipping?": "Of course!", "is shipping free": "Of course!"}
+    )
+    nlg = llm(generator, candidates=1)
 
     request = await nlg.generate("utter_shipping", conversation("can you help me with shipping?"))
     question = await nlg.generate("utter_shipping", conversation("is shipping free to Canada?"))
 
     assert request is not None and request.text == f"Of course! {SHIPPING}"
-    assert question is not None and question.text == f"Good question! {SHIPPING}"
+    assert question is not None and question.text == SHIPPING
+    assert question.metadata["nlg"]["reason"] == YES_NO_NOTE
+    assert len(generator.requests) == 1  # the question was not sent to the model
+
+
+@pytest.mark.parametrize(
+    ("said", "lead_in"),
+    [
+        ("is shipping free to Canada?", "Of course!"),
+        ("can I ship to a box?", "Sure, happy to help."),
+    ],
+)
+def test_a_lead_in_that_affirms_a_yes_no_question_fails_the_check(said: str, lead_in: str) -> None:
+    verdict = check_leadin(lead_in, said, SHIPPING)
+
+    assert not verdict.ok and "affirms a yes/no question" in "; ".join(verdict.reasons)
+    assert check_leadin(lead_in, "can you help me with shipping?", SHIPPING).ok
 
 
 async def test_thanks_and_a_reported_problem_allow_welcome_and_sorry() -> None:
