@@ -119,6 +119,36 @@ _COMMON = frozenset(
 )
 
 
+GENERIC_WORDS = frozenset(
+    [
+        "help",
+        "need",
+        "want",
+        "like",
+        "know",
+        "tell",
+        "please",
+        "long",
+        "much",
+        "many",
+        "able",
+        "thank",
+        "thanks",
+        "question",
+        "something",
+        "anything",
+        "info",
+        "information",
+        "hello",
+        "okay",
+        "really",
+        "still",
+    ]
+)
+"""Words a question may use that say nothing about its topic ("how *long*", "can you *help*"):
+a question's other words that the folder never uses keep its rare-word bonus away."""
+
+
 def _keywords(text: str) -> frozenset[str]:
     """Lower-cased words of four letters or more, without common function words."""
     return frozenset(w.rstrip("s") for w in _KEYWORD.findall(text.lower()) if w not in _COMMON)
@@ -183,6 +213,7 @@ class KnowledgeBase:
             frozenset(w for w in _keywords(s.text) if counts[w] <= RARE_WORD_SENTENCES)
             for s in self.sentences
         ]
+        self._vocabulary = frozenset().union(*(_keywords(p.text) for p in self.passages))
         self._sentence_vectors = (
             encoder.encode([s.text for s in self.sentences])
             if self.sentences
@@ -223,7 +254,10 @@ class KnowledgeBase:
         Cosine similarity, plus ``RARE_WORD_BONUS`` when the sentence shares a
         rare word with the question (a word in at most ``RARE_WORD_SENTENCES``
         sentences of the folder: "PayPal", "warranty"), which sentence
-        embeddings of a small encoder under-weight.
+        embeddings of a small encoder under-weight. A question that also names
+        something the folder never mentions gets no bonus: "delivery" is rare,
+        but "can you help me with my delivery *address*?" is not answered by
+        "We do not offer cash on delivery." (:data:`GENERIC_WORDS` aside).
         """
         if not len(self._sentence_vectors):
             return 0.0
@@ -243,6 +277,8 @@ class KnowledgeBase:
             vector = self._encoder.encode([question])[0]
         scores = self._sentence_vectors @ vector
         asked = _keywords(question)
+        if asked - self._vocabulary - GENERIC_WORDS:
+            return scores
         bonus = [RARE_WORD_BONUS if asked & self._rare[i] else 0.0 for i in range(len(scores))]
         return np.asarray(scores + np.array(bonus, dtype=np.float32), dtype=np.float32)
 

@@ -132,6 +132,21 @@ def test_a_rare_word_shared_with_a_sentence_raises_its_score(knowledge: Knowledg
     assert knowledge.best_sentence_score("do you sell kayaks?") < 0.5
 
 
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("do you offer cash on delivery?", True),
+        ("how long is the warranty?", True),  # "long" says nothing about the topic
+        ("can you help me with my delivery address?", False),  # no page mentions addresses
+        ("I need to change my delivery address", False),
+    ],
+)
+def test_a_rare_word_counts_only_when_the_folder_knows_the_rest_of_the_question(
+    knowledge: KnowledgeBase, question: str, answered: bool
+) -> None:
+    assert (knowledge.best_sentence_score(question) >= 0.5) is answered
+
+
 def test_questions_scored_as_one_batch_score_as_they_do_alone(knowledge: KnowledgeBase) -> None:
     questions = ["can I pay with PayPal?", "do you sell kayaks?", "how long is the warranty?"]
 

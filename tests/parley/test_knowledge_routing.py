@@ -73,13 +73,19 @@ def test_a_question_the_knowledge_answers_is_routed_to_the_knowledge_answer(
     ("text", "nlu"),
     [
         ("do you sell kayaks?", FixedNLU("shipping_options", 0.5)),
+        ("can you help me with my delivery address?", FixedNLU("shipping_options", 0.5)),
         ("what are your shipping options", FixedNLU("shipping_options", 0.97)),
         (
             "where is my order PO-48213 and when does it ship",
             FixedNLU("order_status", 0.6, (Entity("order_number", "PO-48213", 18, 26),)),
         ),
     ],
-    ids=["nothing in the knowledge", "a confident intent of its own", "names an order"],
+    ids=[
+        "nothing in the knowledge",
+        "a rare word, but about something else",
+        "a confident intent of its own",
+        "names an order",
+    ],
 )
 def test_other_messages_keep_their_nlu_intent(
     knowledge: KnowledgeBase, text: str, nlu: FixedNLU
