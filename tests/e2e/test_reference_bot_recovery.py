@@ -10,7 +10,7 @@ from tests.e2e.test_reference_bot import Customer, texts
 
 pytestmark = pytest.mark.slow
 
-ASK_EMAIL = "Which email address can our support team reach you at?"
+ASK_EMAIL = "I'll open a support ticket for our team. Which email address can they reach you at?"
 
 
 def test_a_side_question_in_the_ticket_form_is_answered_then_asked_again(
@@ -27,6 +27,12 @@ def test_a_side_question_in_the_ticket_form_is_answered_then_asked_again(
     assert customer.tracker()["slots"]["email"] is None
     assert "ticket" not in texts(customer.says("jane.doe@example.com")).lower()
     assert customer.tracker()["slots"]["email"] == "jane.doe@example.com"
+
+
+def test_an_address_change_opens_a_ticket_not_a_payment_answer(shared_server: Server) -> None:
+    # "delivery" is in the payment page ("We do not offer cash on delivery."), addresses are not
+    customer = Customer(shared_server)
+    assert texts(customer.says("can you help me with my delivery address?")) == ASK_EMAIL
 
 
 def test_stop_after_an_answer_asks_first_and_then_forgets_it(shared_server: Server) -> None:
