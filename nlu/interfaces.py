@@ -209,7 +209,11 @@ class Component(Protocol):
 @runtime_checkable
 class TrainableComponent(Component, Protocol):
     def train(self, data: TrainingData, messages: Sequence[Message]) -> None:
-        """Fit on ``data``; ``messages`` are its examples, already processed by earlier steps."""
+        """Fit on ``data``; ``messages`` are its examples, already processed by earlier steps.
+
+        A component class that trains on ``data`` alone may say so with a class attribute
+        ``reads_training_messages = False``; when no later step reads them, the pipeline
+        then stops running the training messages through the steps before it."""
         ...
 
     def persist(self, directory: Path) -> None:

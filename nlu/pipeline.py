@@ -106,11 +106,13 @@ class NLUPipeline:
         """
         self.trained = False
         messages = [Message(text=example.text) for example in data.examples]
+        reads = [_reads_training_messages(component) for _, component in self.steps]
         for position, (spec, component) in enumerate(self.steps, 1):
             if progress is not None:
                 progress(f"NLU {position}/{len(self.steps)}: {spec.name}")
             component.train(data, messages)
-            component.process(messages)
+            if any(reads[position:]):  # else no later step looks at what this one adds
+                component.process(messages)
         self.trained = True
 
     def process(self, messages: Sequence[Message]) -> None:
@@ -208,6 +210,15 @@ def _created(spec: ComponentSpec) -> BuildableComponent:
         return COMPONENTS.get(spec.name).create(spec.options, spec.key)
     except PipelineConfigError as e:
         raise e.in_entry(spec.entry) from e
+
+
+def _reads_training_messages(component: BuildableComponent) -> bool:
+    """Whether ``component.train`` reads the training messages as earlier steps processed
+    them; a component says it does not with ``reads_training_messages = False``
+    (``FallbackClassifier`` trains on nothing). After the last step that reads them, the
+    pipeline stops processing them: on BANKING77 that spares the classifier a pass over
+    10,003 messages once it has trained."""
+    return bool(getattr(component, "reads_training_messages", True))
 
 
 def _with_language(spec: ComponentSpec, language: str) -> ComponentSpec:

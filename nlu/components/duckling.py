@@ -52,6 +52,7 @@ class DucklingOptions(ComponentOptions):
 
 class DucklingEntityExtractor:
     name: ClassVar[str] = "DucklingEntityExtractor"
+    reads_training_messages: ClassVar[bool] = False  # trains on the data alone
     options_model: ClassVar[type[ComponentOptions]] = DucklingOptions
 
     def __init__(

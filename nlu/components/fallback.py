@@ -38,6 +38,7 @@ class FallbackClassifier:
     """
 
     name: ClassVar[str] = "FallbackClassifier"
+    reads_training_messages: ClassVar[bool] = False  # trains on the data alone
     options_model: ClassVar[type[ComponentOptions]] = FallbackOptions
 
     def __init__(

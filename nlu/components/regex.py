@@ -117,6 +117,7 @@ class RegexEntityExtractor:
     """
 
     name: ClassVar[str] = "RegexEntityExtractor"
+    reads_training_messages: ClassVar[bool] = False  # trains on the data alone
     options_model: ClassVar[type[ComponentOptions]] = RegexExtractorOptions
 
     def __init__(self, options: PatternOptions) -> None:

@@ -38,6 +38,7 @@ class EntitySynonymMapper:
     in ``processors``."""
 
     name: ClassVar[str] = "EntitySynonymMapper"
+    reads_training_messages: ClassVar[bool] = False  # trains on the data alone
     options_model: ClassVar[type[ComponentOptions]] = EntitySynonymMapperOptions
 
     def __init__(self) -> None:

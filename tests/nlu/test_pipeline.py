@@ -84,6 +84,36 @@ def test_training_reports_each_component_as_it_starts() -> None:
     assert lines == [f"NLU {i}/9: {name}" for i, name in enumerate(DEFAULT_NAMES, 1)]
 
 
+def processed_in_training(pipeline: list[dict[str, object]]) -> list[str]:
+    """The components that processed the training messages while ``pipeline`` trained."""
+    nlu = NLUPipeline.build(pipeline)
+    processed: list[str] = []
+    for spec, component in nlu.steps:
+
+        def recording(messages: object, name: str = spec.name, inner: object = component) -> None:
+            processed.append(name)
+            inner.__class__.process(inner, messages)  # type: ignore[attr-defined]
+
+        component.process = recording  # type: ignore[method-assign]
+    nlu.train(DATA)
+    return processed
+
+
+def test_training_messages_are_processed_only_as_far_as_a_later_step_reads_them() -> None:
+    head = [{"name": "WhitespaceTokenizer"}, {"name": "CountVectorsFeaturizer"}]
+    classifier = {"name": "LogisticRegressionClassifier"}
+
+    # the fallback trains on nothing: nobody reads the classifier's predictions in training
+    assert processed_in_training([*head, classifier, {"name": "FallbackClassifier"}]) == [
+        "WhitespaceTokenizer",
+        "CountVectorsFeaturizer",
+    ]
+    # a response selector trains on the messages, so everything before it processes them
+    assert processed_in_training(
+        [*head, classifier, {"name": "ResponseSelector"}, {"name": "FallbackClassifier"}]
+    ) == ["WhitespaceTokenizer", "CountVectorsFeaturizer", "LogisticRegressionClassifier"]
+
+
 def test_the_default_pipeline_does_every_job(default_nlu: NLUPipeline) -> None:
     result = default_nlu.parse("fly from Berlin to NYC")
     faq = default_nlu.parse("what are your opening hours").response_selector
