@@ -227,7 +227,8 @@ class ValidateSupportTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         email = shop.valid_email(str(value or ""))
         if email is None:
-            dispatcher.utter_message(response="utter_invalid_email", email_given=value)
+            said = str(tracker.latest_message.get("text") or value or "")
+            dispatcher.utter_message(response="utter_invalid_email", email_given=_quoted(said))
         return {"email": email}
 
     async def validate_ticket_description(
@@ -308,3 +309,15 @@ def _refused(
         return None
     dispatcher.utter_message(response=f"utter_cannot_{request}_{refusal}", **_order_facts(order))
     return {"order_number": None}
+
+
+QUOTE_CHARS = 60
+
+
+def _quoted(said: str) -> str:
+    """What the customer typed, for "... doesn't look like an email address": the whole
+    message, not the piece NLU took for an address ("jane.doe at example dot com" gave the
+    entities "jane.doe" and "example"; quoting "example" back confuses), cut to
+    :data:`QUOTE_CHARS` characters."""
+    said = " ".join(said.split())
+    return said if len(said) <= QUOTE_CHARS else said[: QUOTE_CHARS - 1].rstrip() + "…"

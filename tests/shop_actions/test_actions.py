@@ -186,6 +186,26 @@ async def test_an_invalid_email_is_asked_for_again(shop: InProcessActions, domai
     assert "Which email address" not in texts(events)
 
 
+async def test_an_invalid_email_is_quoted_as_the_customer_typed_it(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("support_ticket_form", shop)
+    asked = conversation(
+        domain,
+        ran("support_ticket_form"),
+        ActiveLoop(name="support_ticket_form"),
+        slot("requested_slot", "email"),
+        listen(),
+    )
+    typed = "jane.doe at example dot com"  # NLU took "example" for the address
+    answer = asked.appended(
+        user("inform", entity("email", "example"), text=typed), slot("email", "example")
+    )
+    said = texts(await form.run(context(domain, answer)))
+    assert f'"{typed}" doesn\'t look like an email address' in said
+    assert '"example"' not in said
+
+
 async def test_opening_a_ticket_hands_the_conversation_to_a_person(
     shop: InProcessActions, domain: Domain
 ) -> None:
