@@ -10,6 +10,7 @@ from actions.forms import FormAction
 from actions.inprocess import InProcessActions
 from dialogue.domain import Domain
 from dialogue.events import ActiveLoop, ConversationPaused, Event
+from dialogue.tracker import Tracker
 from parley.project.domain import load_domain
 from shop_actions.db import DATABASE_URL_ENV
 from tests.actions.builders import context, conversation, described, entity, listen, ran, slot, user
@@ -34,6 +35,18 @@ async def run(shop: InProcessActions, domain: Domain, name: str, *events: Event)
 
 def texts(events: list[Event]) -> str:
     return " ".join(str(e[1]) for e in described(events) if e[0] == "bot")
+
+
+def asking(domain: Domain, form: str, requested: str, *filled: Event) -> Tracker:
+    """A conversation in which ``form`` (with ``filled`` slots) has just asked for ``requested``."""
+    return conversation(
+        domain,
+        ran(form),
+        ActiveLoop(name=form),
+        *filled,
+        slot("requested_slot", requested),
+        listen(),
+    )
 
 
 async def test_order_status_reads_the_order_from_the_database(
@@ -79,14 +92,7 @@ async def test_a_wrong_email_is_refused_without_revealing_the_right_one(
     shop: InProcessActions, domain: Domain
 ) -> None:
     form = FormAction("order_status_form", shop)
-    asked = conversation(
-        domain,
-        ran("order_status_form"),
-        ActiveLoop(name="order_status_form"),
-        slot("order_number", "PO-48213"),
-        slot("requested_slot", "order_email"),
-        listen(),
-    )
+    asked = asking(domain, "order_status_form", "order_email", slot("order_number", "PO-48213"))
     answer = asked.appended(
         user("inform", entity("email", "sam.lee@example.org")),
         slot("order_email", "sam.lee@example.org"),
@@ -108,13 +114,7 @@ async def test_cancelling_a_shipped_order_is_refused_and_the_number_asked_again(
     shop: InProcessActions, domain: Domain
 ) -> None:
     form = FormAction("cancel_order_form", shop)
-    asked = conversation(
-        domain,
-        ran("cancel_order_form"),
-        ActiveLoop(name="cancel_order_form"),
-        slot("requested_slot", "order_number"),
-        listen(),
-    )
+    asked = asking(domain, "cancel_order_form", "order_number")
     answer = asked.appended(
         slot("order_email", "jane.doe@example.com"),
         user("order_status", entity("order_number", "PO-48213")),
@@ -172,13 +172,7 @@ async def test_a_return_is_registered_for_a_delivered_item(
 
 async def test_an_invalid_email_is_asked_for_again(shop: InProcessActions, domain: Domain) -> None:
     form = FormAction("support_ticket_form", shop)
-    asked = conversation(
-        domain,
-        ran("support_ticket_form"),
-        ActiveLoop(name="support_ticket_form"),
-        slot("requested_slot", "email"),
-        listen(),
-    )
+    asked = asking(domain, "support_ticket_form", "email")
     answer = asked.appended(user("inform", text="jane at home"), slot("email", "jane at home"))
     events = await form.run(context(domain, answer))
     assert "doesn't look like an email address" in texts(events)
@@ -190,13 +184,7 @@ async def test_an_invalid_email_is_quoted_as_the_customer_typed_it(
     shop: InProcessActions, domain: Domain
 ) -> None:
     form = FormAction("support_ticket_form", shop)
-    asked = conversation(
-        domain,
-        ran("support_ticket_form"),
-        ActiveLoop(name="support_ticket_form"),
-        slot("requested_slot", "email"),
-        listen(),
-    )
+    asked = asking(domain, "support_ticket_form", "email")
     typed = "jane.doe at example dot com"  # NLU took "example" for the address
     answer = asked.appended(
         user("inform", entity("email", "example"), text=typed), slot("email", "example")
