@@ -96,20 +96,31 @@ class KnowledgeRoutedInterpreter:
         return getattr(self.inner, name)
 
 
+TURN_LENGTH = 5  # actions followed after the message, at most
+
+
 def acting_intents(policy: NextActionPredictor, domain: Domain) -> frozenset[str]:
     """The intents after which, opening a conversation, the policy runs a form or a
-    custom action rather than a response: requests, not questions."""
-    acting = set()
-    for intent in domain.intent_names:
-        said = UserUttered(
-            text=intent, parse_data=ParseResult(intent, IntentPrediction(intent, 1.0))
-        )
-        events = (ActionExecuted(name=ACTION_LISTEN), said)
-        tracker = Tracker(ConversationId("acting-intents"), events, domain.initial_slots)
+    custom action in that turn: requests, not questions. A response may come first
+    ("I'll open a support ticket..." before the ticket form)."""
+    return frozenset(i for i in domain.intent_names if _turn_acts(policy, domain, i))
+
+
+def _turn_acts(policy: NextActionPredictor, domain: Domain, intent: str) -> bool:
+    said = UserUttered(text=intent, parse_data=ParseResult(intent, IntentPrediction(intent, 1.0)))
+    tracker = Tracker(
+        ConversationId("acting-intents"),
+        (ActionExecuted(name=ACTION_LISTEN), said),
+        domain.initial_slots,
+    )
+    for _ in range(TURN_LENGTH):
         action = policy.predict(tracker, domain).action
-        if action is not None and (action in domain.forms or action in domain.actions):
-            acting.add(intent)
-    return frozenset(acting)
+        if action is None or action == ACTION_LISTEN:
+            return False
+        if action in domain.forms or action in domain.actions:
+            return True
+        tracker = tracker.appended(ActionExecuted(name=action))
+    return False
 
 
 def with_knowledge_routing(

@@ -22,7 +22,7 @@ from parley.knowledge_routing import (
     knowledge_intent,
 )
 from parley.metrics import Metrics, TimedNLG
-from tests.dialogue.policies.bots import FORMBOT_DOMAIN, FORMBOT_RULES
+from tests.dialogue.policies.bots import FORMBOT_DOMAIN, FORMBOT_RULES, act, loop, rule, user
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -117,6 +117,18 @@ def test_acting_intents_are_those_that_open_a_form_or_run_a_custom_action() -> N
 
     # greet, thankyou, chitchat and bot_challenge lead to responses; the rest to nothing
     assert acting_intents(ensemble, FORMBOT_DOMAIN) == {"request_restaurant"}
+
+
+def test_a_request_answered_with_a_response_and_then_a_form_is_acting() -> None:
+    """Without an order number, the bot says a person will find it, then starts the ticket form:
+    a request, however close the knowledge folder's page on order numbers is."""
+    announced = rule(
+        "announce, then the form",
+        user("chitchat"), act("utter_chitchat"), act("restaurant_form"), loop("restaurant_form"),
+    )  # fmt: skip
+    ensemble = PolicyEnsemble.build([{"name": "RulePolicy"}])
+    ensemble.train((*FORMBOT_RULES[:3], *FORMBOT_RULES[4:], announced), FORMBOT_DOMAIN)
+    assert acting_intents(ensemble, FORMBOT_DOMAIN) == {"request_restaurant", "chitchat"}
 
 
 @dataclass
