@@ -163,24 +163,30 @@ class ValidateReturnForm(FormValidationAction):
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await _order_number_open_to(
+        checked = await _order_number_open_to(
             value, dispatcher, tracker, shop.return_refusal, "return"
         )
+        return await _named_item_checked(checked, dispatcher, tracker)
 
     async def validate_order_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await _owner_email(value, dispatcher, tracker, shop.return_refusal, "return")
+        checked = await _owner_email(value, dispatcher, tracker, shop.return_refusal, "return")
+        return await _named_item_checked(checked, dispatcher, tracker)
 
     async def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        order = await _order(tracker.get_slot("order_number"))
-        item = shop.item_named(order, str(value)) if order is not None else None
-        if order is not None and item is None:
-            dispatcher.utter_message(response="utter_item_not_in_order", **_order_facts(order))
-            return {"return_item": None}
-        return {"return_item": item.product.name if item is not None else None}
+        """The item, checked against the order once it is shown to be the customer's; named
+        before that, it is kept and checked then (saying earlier what the order holds would
+        tell it to anyone who has the number)."""
+        order = await _shown_to_be_theirs(
+            tracker.get_slot("order_number"), tracker.get_slot("order_email")
+        )
+        if order is None:
+            dispatcher.utter_message(response="utter_return_item_noted", return_item=value)
+            return {"return_item": str(value)}
+        return _item_of(order, str(value), dispatcher)
 
     async def validate_return_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -277,7 +283,12 @@ async def _order_number_open_to(
     if order is None:
         dispatcher.utter_message(response="utter_order_not_found", order_number=value)
         return {"order_number": None}
-    if not shop.owned_by(order, tracker.get_slot("order_email")):
+    email = tracker.get_slot("order_email")
+    if not shop.owned_by(order, email):
+        if email is not None:  # given before the number: the same check as given after it
+            dispatcher.utter_message(
+                response="utter_order_email_mismatch", order_number=order.number
+            )
         return {"order_number": order.number, "order_email": None}
     return _refused(order, dispatcher, refusal_of, request) or {"order_number": order.number}
 
@@ -289,8 +300,17 @@ async def _owner_email(
     refusal_of: Refusing,
     request: str,
 ) -> dict[str, Any]:
-    """The email if it is the address on the order; then ``refusal_of`` may still object."""
-    order = await _order(tracker.get_slot("order_number"))
+    """The email if it is the address on the order; then ``refusal_of`` may still object.
+
+    Given before the order number, the address is kept (nothing is said about any
+    order yet) and :func:`_order_number_open_to` checks it when the number comes."""
+    number = tracker.get_slot("order_number")
+    if number is None:
+        email = shop.valid_email(str(value))
+        if email is not None:
+            dispatcher.utter_message(response="utter_order_email_noted", order_email=email)
+        return {"order_email": email}
+    order = await _order(number)
     if order is None:
         return {"order_email": None}
     if not shop.owned_by(order, value):
@@ -298,6 +318,38 @@ async def _owner_email(
         return {"order_email": None}
     email = shop.valid_email(str(value))
     return _refused(order, dispatcher, refusal_of, request) or {"order_email": email}
+
+
+async def _shown_to_be_theirs(number: Any, email: Any) -> Order | None:
+    """The order ``number`` if ``email`` is the address it was placed with."""
+    order = await _order(number) if number is not None else None
+    return order if order is not None and shop.owned_by(order, email) else None
+
+
+def _item_of(order: Order, said: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """``return_item``: the order's item that ``said`` names, or ``None`` (the items told)."""
+    item = shop.item_named(order, said)
+    if item is None:
+        dispatcher.utter_message(response="utter_item_not_in_order", **_order_facts(order))
+        return {"return_item": None}
+    return {"return_item": item.product.name}
+
+
+async def _named_item_checked(
+    checked: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """``checked`` (an order number's or email's validation) plus, once the order is shown
+    to be the customer's, the check of an item they named before."""
+    item = tracker.get_slot("return_item")
+    slots = {
+        "order_number": tracker.get_slot("order_number"),
+        "order_email": tracker.get_slot("order_email"),
+        **checked,
+    }
+    if item is None:
+        return checked
+    order = await _shown_to_be_theirs(slots["order_number"], slots["order_email"])
+    return checked if order is None else {**checked, **_item_of(order, str(item), dispatcher)}
 
 
 def _refused(

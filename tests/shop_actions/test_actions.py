@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.extract import extract_slots
 from actions.forms import FormAction
 from actions.inprocess import InProcessActions
 from dialogue.domain import Domain
@@ -101,6 +102,95 @@ async def test_a_wrong_email_is_refused_without_revealing_the_right_one(
     assert "doesn't match order PO-48213" in texts(events)
     assert "jane" not in texts(events)
     assert ("slot", "order_email", None) in described(events)
+
+
+async def test_an_email_given_before_the_order_number_is_kept_and_the_number_asked(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("return_form", shop)
+    asked = asking(domain, "return_form", "order_number")
+    answer = asked.appended(
+        user("inform", entity("email", "Jane.Doe@example.com")),
+        slot("order_email", "Jane.Doe@example.com"),
+    )
+    events = await form.run(context(domain, answer))
+    assert texts(events) == (
+        "Thanks, I'll check jane.doe@example.com against the order once I have its number. "
+        "Which order would you like to return something from? The number looks like PO-12345."
+    )
+    assert ("slot", "order_email", "jane.doe@example.com") in described(events)
+    assert ("slot", "requested_slot", "order_number") in described(events)
+
+
+async def test_an_order_number_after_the_email_is_checked_against_it(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("return_form", shop)
+    email_first = asking(
+        domain, "return_form", "order_number", slot("order_email", "jane.doe@example.com")
+    )
+
+    def number(order: str) -> Tracker:
+        given = user("inform", entity("order_number", order))
+        return email_first.appended(given, slot("order_number", order))
+
+    theirs = await form.run(context(domain, number("PO-90215")))
+    assert ("slot", "order_email", None) not in described(theirs)
+    assert ("slot", "requested_slot", "return_item") in described(theirs)
+    not_theirs = await form.run(context(domain, number("PO-73310")))
+    assert "doesn't match order PO-73310" in texts(not_theirs)
+    assert ("slot", "order_email", None) in described(not_theirs)
+    assert described(not_theirs)[-1] == ("slot", "requested_slot", "order_email")
+
+
+async def test_an_item_named_before_the_email_is_kept_without_telling_what_the_order_holds(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("return_form", shop)
+    asked = asking(domain, "return_form", "order_email", slot("order_number", "PO-73310"))
+    answer = asked.appended(user("inform", entity("product", "tent")), slot("return_item", "tent"))
+    events = await form.run(context(domain, answer))
+    said = texts(events)
+    assert said.startswith("Noted: tent. I'll check it against your order.")
+    assert "boots" not in said and "jacket" not in said and "contains" not in said
+    assert ("slot", "return_item", "tent") in described(events)
+    assert ("slot", "requested_slot", "order_email") in described(events)
+
+
+@pytest.mark.parametrize(
+    ("named", "kept"), [("the jacket", "rain jacket"), ("tent", None)], ids=["in", "not-in"]
+)
+async def test_an_item_named_early_is_checked_once_the_order_is_shown_to_be_theirs(
+    shop: InProcessActions, domain: Domain, named: str, kept: str | None
+) -> None:
+    form = FormAction("return_form", shop)
+    filled = (slot("order_number", "PO-73310"), slot("return_item", named))
+    asked = asking(domain, "return_form", "order_email", *filled)
+    answer = asked.appended(
+        user("inform", entity("email", "sam.lee@example.org")),
+        slot("order_email", "sam.lee@example.org"),
+    )
+    events = await form.run(context(domain, answer))
+    assert ("slot", "return_item", kept) in described(events)
+    told = "Order PO-73310 contains hiking boots and rain jacket" in texts(events)
+    assert told == (kept is None)
+    expected = "return_reason" if kept else "return_item"
+    assert ("slot", "requested_slot", expected) in described(events)
+
+
+def test_the_domain_keeps_what_a_customer_gives_before_it_is_asked(domain: Domain) -> None:
+    def filled(tracker: Tracker) -> dict[str, object]:
+        return {e.name: e.value for e in extract_slots(domain, tracker.state)}
+
+    request = conversation(domain, user("request_return", entity("product", "tent")))
+    question = conversation(domain, user("return_policy", entity("product", "tent")))
+    assert filled(request) == {"return_item": "tent"}
+    assert filled(question) == {}  # a question about a product starts nothing
+    email = user("inform", entity("email", "sam.lee@example.org"))
+    in_return = asking(domain, "return_form", "order_number").appended(email)
+    outside = conversation(domain, email)
+    assert filled(in_return)["order_email"] == "sam.lee@example.org"
+    assert "order_email" not in filled(outside)
 
 
 async def test_an_unknown_order_number_gets_a_helpful_answer(
