@@ -191,6 +191,24 @@ def test_the_domain_keeps_what_a_customer_gives_before_it_is_asked(domain: Domai
     outside = conversation(domain, email)
     assert filled(in_return)["order_email"] == "sam.lee@example.org"
     assert "order_email" not in filled(outside)
+    both = entity("order_number", "PO-55501"), entity("email", "sam.lee@example.org")
+    cancel = conversation(domain, user("cancel_order", *both))
+    assert filled(cancel)["order_email"] == "sam.lee@example.org"
+
+
+async def test_a_wrong_email_given_with_the_number_is_refused_once(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("order_status_form", shop)
+    both = entity("order_number", "PO-48213"), entity("email", "sam.lee@example.org")
+    before = conversation(
+        domain,
+        user("order_status", *both),
+        slot("order_number", "PO-48213"),
+        slot("order_email", "sam.lee@example.org"),
+    )
+    said = texts(await form.run(context(domain, before)))
+    assert said.count("doesn't match order PO-48213") == 1
 
 
 async def test_an_unknown_order_number_gets_a_helpful_answer(
