@@ -281,7 +281,10 @@ async def _order_number_open_to(
     object to the ``request`` (cancel, return)."""
     order = await _order(value)
     if order is None:
-        dispatcher.utter_message(response="utter_order_not_found", order_number=value)
+        # a word NLU took for a number ("I ordered boots ...") is no attempt at one: the
+        # form just asks for the number
+        if any(character.isdigit() for character in str(value)):
+            dispatcher.utter_message(response="utter_order_not_found", order_number=value)
         return {"order_number": None}
     email = tracker.get_slot("order_email")
     if not shop.owned_by(order, email):

@@ -218,6 +218,19 @@ async def test_an_unknown_order_number_gets_a_helpful_answer(
     assert "couldn't find an order PO-31337" in said and "PO-12345" in said
 
 
+@pytest.mark.parametrize(("taken", "told"), [("PO-3133", True), ("31337", True), ("boots", False)])
+async def test_a_word_taken_for_an_order_number_gets_the_question_not_a_refusal(
+    shop: InProcessActions, domain: Domain, taken: str, told: bool
+) -> None:
+    form = FormAction("order_status_form", shop)
+    before = conversation(
+        domain, user("order_status", entity("order_number", taken)), slot("order_number", taken)
+    )
+    said = texts(await form.run(context(domain, before)))
+    assert (f"couldn't find an order {taken}" in said) == told
+    assert told or said == "What's your order number? It looks like PO-12345."
+
+
 async def test_cancelling_a_shipped_order_is_refused_and_the_number_asked_again(
     shop: InProcessActions, domain: Domain
 ) -> None:
