@@ -166,6 +166,8 @@ class ValidateReturnForm(FormValidationAction):
         checked = await _order_number_open_to(
             value, dispatcher, tracker, shop.return_refusal, "return"
         )
+        if "order_email" in tracker.slots_to_validate():
+            return checked  # the email's validator, for this same message, checks the item
         return await _named_item_checked(checked, dispatcher, tracker)
 
     async def validate_order_email(
@@ -346,6 +348,8 @@ async def _named_item_checked(
     """``checked`` (an order number's or email's validation) plus, once the order is shown
     to be the customer's, the check of an item they named before."""
     item = tracker.get_slot("return_item")
+    if "return_item" in tracker.slots_to_validate():
+        return checked  # named in this same message: validate_return_item checks it
     slots = {
         "order_number": tracker.get_slot("order_number"),
         "order_email": tracker.get_slot("order_email"),

@@ -211,6 +211,26 @@ async def test_a_wrong_email_given_with_the_number_is_refused_once(
     assert said.count("doesn't match order PO-48213") == 1
 
 
+@pytest.mark.parametrize("item_first", [False, True], ids=["all-at-once", "item-before"])
+async def test_an_item_not_in_the_order_is_told_once_when_everything_comes_together(
+    shop: InProcessActions, domain: Domain, item_first: bool
+) -> None:
+    form = FormAction("return_form", shop)
+    given = (
+        slot("order_number", "PO-90215"),
+        slot("order_email", "jane.doe@example.com"),
+        *(() if item_first else (slot("return_item", "tent"),)),
+    )
+    found = entity("order_number", "PO-90215"), entity("email", "jane.doe@example.com")
+    if item_first:
+        asked = asking(domain, "return_form", "order_number", slot("return_item", "tent"))
+        tracker = asked.appended(user("inform", *found), *given)
+    else:
+        tracker = conversation(domain, user("request_return", *found), *given)
+    said = texts(await form.run(context(domain, tracker)))
+    assert said.count("Order PO-90215 contains backpack and headlamp.") == 1
+
+
 async def test_an_unknown_order_number_gets_a_helpful_answer(
     shop: InProcessActions, domain: Domain
 ) -> None:
