@@ -186,7 +186,7 @@ class ValidateReturnForm(FormValidationAction):
             tracker.get_slot("order_number"), tracker.get_slot("order_email")
         )
         if order is None:
-            dispatcher.utter_message(response="utter_return_item_noted", return_item=value)
+            _acknowledge(dispatcher, tracker, "utter_return_item_noted", return_item=value)
             return {"return_item": str(value)}
         return _item_of(order, str(value), dispatcher)
 
@@ -315,7 +315,7 @@ async def _owner_email(
     if number is None:
         email = shop.valid_email(str(value))
         if email is not None:
-            dispatcher.utter_message(response="utter_order_email_noted", order_email=email)
+            _acknowledge(dispatcher, tracker, "utter_order_email_noted", order_email=email)
         return {"order_email": email}
     order = await _order(number)
     if order is None:
@@ -325,6 +325,15 @@ async def _owner_email(
         return {"order_email": None}
     email = shop.valid_email(str(value))
     return _refused(order, dispatcher, refusal_of, request) or {"order_email": email}
+
+
+def _acknowledge(
+    dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **values: Any
+) -> None:
+    """Say that a detail given before it was asked is kept, unless the message also gave an
+    order number: what is said about that number (or its question) is the answer then."""
+    if "order_number" not in tracker.slots_to_validate():
+        dispatcher.utter_message(response=response, **values)
 
 
 async def _shown_to_be_theirs(number: Any, email: Any) -> Order | None:

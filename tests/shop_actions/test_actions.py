@@ -231,6 +231,31 @@ async def test_an_item_not_in_the_order_is_told_once_when_everything_comes_toget
     assert said.count("Order PO-90215 contains backpack and headlamp.") == 1
 
 
+async def test_a_refused_order_number_is_the_whole_answer_to_a_message_that_gave_more(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("return_form", shop)
+    given = (
+        entity("product", "trekking poles"),
+        entity("order_number", "PO-48213"),  # shipped, not delivered: no return yet
+        entity("email", "jane.doe@example.com"),
+    )
+    tracker = conversation(
+        domain,
+        user("request_return", *given),
+        slot("order_number", "PO-48213"),
+        slot("order_email", "jane.doe@example.com"),
+        slot("return_item", "trekking poles"),
+    )
+    events = await form.run(context(domain, tracker))
+    assert texts(events) == (
+        "Order PO-48213 hasn't been delivered yet, so it can't be returned. Which delivered "
+        "order would you like to return something from?"
+    )
+    assert ("slot", "order_email", "jane.doe@example.com") in described(events)
+    assert ("slot", "return_item", "trekking poles") in described(events)
+
+
 async def test_an_unknown_order_number_gets_a_helpful_answer(
     shop: InProcessActions, domain: Domain
 ) -> None:
