@@ -357,16 +357,11 @@ async def _named_item_checked(
     """``checked`` (an order number's or email's validation) plus, once the order is shown
     to be the customer's, the check of an item they named before."""
     item = tracker.get_slot("return_item")
-    if "return_item" in tracker.slots_to_validate():
-        return checked  # named in this same message: validate_return_item checks it
-    slots = {
-        "order_number": tracker.get_slot("order_number"),
-        "order_email": tracker.get_slot("order_email"),
-        **checked,
-    }
-    if item is None:
-        return checked
-    order = await _shown_to_be_theirs(slots["order_number"], slots["order_email"])
+    if item is None or "return_item" in tracker.slots_to_validate():
+        return checked  # nothing named, or named in this message: validate_return_item checks it
+    number = checked.get("order_number", tracker.get_slot("order_number"))
+    email = checked.get("order_email", tracker.get_slot("order_email"))
+    order = await _shown_to_be_theirs(number, email)
     return checked if order is None else {**checked, **_item_of(order, str(item), dispatcher)}
 
 
