@@ -59,6 +59,16 @@ def resolve_model_path(model_weights: str | None) -> Path:
     return path
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), so that training
+    the encoder under bfloat16 autocast is faster; elsewhere it would be slower, and stays
+    float32."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
+
+
 def use_all_cores() -> None:
     """Let torch use every core this process may run on."""
     import torch
@@ -87,6 +97,9 @@ class TextEncoder:
         self.tokenizer = tokenizer
         self.model = model
         self.max_length = max_length
+        self.train_in_bf16 = False
+        """Training forward passes run under bfloat16 autocast (the weights stay float32);
+        inference is always float32, so a parse gives the same result alone or batched."""
 
     @classmethod
     def load(cls, path: Path, max_length: int = DEFAULT_MAX_LENGTH) -> TextEncoder:
@@ -126,12 +139,20 @@ class TextEncoder:
             return_tensors="pt",
         )
         offsets = batch.pop("offset_mapping")
-        hidden = self.model(**batch).last_hidden_state
+        hidden = self._forward(batch)
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         sentences = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         alignment = [_alignment(offsets[i], message_spans) for i, message_spans in enumerate(spans)]
         tokens = [weights @ hidden[i] for i, weights in enumerate(alignment)]
         return EncodedBatch(sentences, tokens)
+
+    def _forward(self, batch: Any) -> torch.Tensor:
+        import torch
+
+        autocast = self.train_in_bf16 and self.model.training and torch.is_grad_enabled()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            hidden = self.model(**batch).last_hidden_state
+        return torch.as_tensor(hidden).float()
 
     def features(
         self, texts: Sequence[str], spans: Sequence[Sequence[Span]], batch_size: int = 64

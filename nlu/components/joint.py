@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
-from nlu.components.encoder import TextEncoder, resolve_model_path
+from nlu.components.encoder import TextEncoder, native_bf16, resolve_model_path
 from nlu.components.entities import EntityLabel, bio_tags, tag_spans
 from nlu.components.intent import base_intent
 from nlu.components.joint_calibration import (
@@ -170,6 +170,7 @@ class JointIntentEntityClassifier:
             # Fine-tuning leaves the sub-word embedding table (half of MiniLM's weights) as it
             # is: updating it cost a fifth of the training time and gained nothing (BANKING77).
             encoder.model.get_input_embeddings().weight.requires_grad_(False)
+            encoder.train_in_bf16 = native_bf16()
         return encoder
 
     def _network(self, encoder: TextEncoder | None) -> JointNetwork:
