@@ -65,13 +65,14 @@ otherwise; below it, it reads frozen features. The fine-tuning recipe gives 94.1
 seconds on frozen features, where fine-tuning a 22M-parameter encoder would take minutes."""
 
 FINE_TUNED_DEFAULTS: Mapping[str, Any] = {
-    "epochs": 3,
+    "epochs": 4,
     "max_length": 32,
     "encoder_learning_rate": 1e-4,
     "number_of_transformer_layers": 0,
 }
-"""The defaults that differ when the encoder is fine-tuned (tuned on BANKING77 train): the
-encoder learns in 3 passes, and 32 sub-words hold nearly every chat message."""
+"""The defaults that differ when the encoder is fine-tuned (tuned on BANKING77 train, 90% of each
+intent trained and 10% scored): the encoder learns in 4 passes (3: 93.42%, 4: 93.72%, 5: 93.72%),
+and 32 sub-words hold nearly every chat message."""
 
 FINE_TUNED_ENTITY_DEFAULTS: Mapping[str, Any] = {"epochs": 6, "max_steps": 1100}
 """When fine-tuning on data with entity annotations, these defaults replace the recipe's: the

@@ -28,7 +28,7 @@ def test_without_options_large_data_fine_tunes_the_encoder_with_the_tuned_recipe
     settings = JointOptions().recipe().for_examples(LARGE)
 
     assert settings.fine_tune_encoder
-    assert settings.training.epochs == FINE_TUNED_DEFAULTS["epochs"] == 3
+    assert settings.training.epochs == FINE_TUNED_DEFAULTS["epochs"] == 4
     assert settings.max_length == FINE_TUNED_DEFAULTS["max_length"] == 32
     assert settings.training.encoder_learning_rate == FINE_TUNED_DEFAULTS["encoder_learning_rate"]
     assert settings.transformer_layers == 0
@@ -77,7 +77,7 @@ def test_fine_tuning_on_entity_annotations_takes_6_passes_up_to_1100_updates() -
 
     assert dict(FINE_TUNED_ENTITY_DEFAULTS) == {"epochs": 6, "max_steps": 1100}
     assert (with_entities.epochs, with_entities.max_steps) == (6, 1100)
-    assert (without.epochs, without.max_steps) == (3, 4000)
+    assert (without.epochs, without.max_steps) == (4, 4000)
     assert recipe.for_examples(LARGE, entities=True).fine_tune_encoder
     assert recipe.for_examples(TINY, entities=True).training.epochs == 40  # frozen features
     # ATIS-sized data gets its 6 passes; Snips-sized data stops after 3 (1,104 updates).
