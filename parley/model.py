@@ -10,6 +10,7 @@ retrains only the parts whose inputs changed; the rest is copied over.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -117,14 +118,15 @@ def train_project(
     nlg_options = None if skip_nlg or skip_requested() else llm_options(project)
     if nlg_options is not None and "nlg" in parts:
         fingerprints["nlg"] = nlg_fingerprint(nlg_examples(project, nlg_options), nlg_options)
-    previous = None if force else _reusable(newest_model(models_dir))
+    # ``force`` retrains every part asked for; the parts not asked for still come from here.
+    previous = _reusable(newest_model(models_dir))
     old = _read_metadata(previous).get("fingerprints", {}) if previous else {}
     stale = [
         part
         for part, inputs in _PARTS
         if part in parts
         and all(k in fingerprints for k in inputs)
-        and (previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs))
+        and (force or previous is None or any(old.get(k) != fingerprints.get(k) for k in inputs))
     ]
     if not stale and previous is not None and model_name is None:
         return TrainResult(previous, ())
@@ -268,18 +270,23 @@ def load_model(archive: Path) -> TrainedModel:
             policy = PolicyEnsemble.load(work / "core")
         except Exception as e:  # any failure here means the archive is unusable
             raise ModelLoadError(f"{archive}: cannot load model ({type(e).__name__}: {e})") from e
-        adapter = _cached_adapter(work / "nlg" / ADAPTER, metadata)
+        adapter = _cached_adapter(work / "nlg" / ADAPTER)
     model_id = str(metadata.get("model_id", archive.stem))
     return TrainedModel(model_id, domain, interpreter, policy, metadata, adapter)
 
 
-def _cached_adapter(adapter: Path, metadata: Mapping[str, Any]) -> Path | None:
-    """The archive's NLG adapter, copied once into ``$PARLEY_CACHE/adapters/<fingerprint>``
-    (the model is loaded from it after the unpacked archive is gone)."""
+def _cached_adapter(adapter: Path) -> Path | None:
+    """The archive's NLG adapter, copied once into ``$PARLEY_CACHE/adapters/<content hash>``
+    (the model is loaded from it after the unpacked archive is gone). The key is the
+    adapter's own bytes: two trainings on the same inputs (``parley train nlg --force``)
+    give different adapters, and each archive must serve its own."""
     if not (adapter / "adapter_config.json").exists():
         return None
-    key = metadata.get("fingerprints", {}).get("nlg") or str(metadata.get("model_id"))
-    target = cache_root() / "adapters" / key[:32]
+    content = hashlib.sha256()
+    for file in sorted(f for f in adapter.rglob("*") if f.is_file()):
+        content.update(file.relative_to(adapter).as_posix().encode() + b"\0")
+        content.update(file.read_bytes())
+    target = cache_root() / "adapters" / content.hexdigest()[:32]
     if not (target / "adapter_config.json").exists():
         staging = Path(tempfile.mkdtemp(dir=_made(target.parent), prefix=".unpacking-"))
         shutil.copytree(adapter, staging, dirs_exist_ok=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import tarfile
 from pathlib import Path
 
 import pytest
 
+from nlg.backends.model_files import CACHE_ENV
 from parley.errors import ModelLoadError, ModelNotFound
 from parley.model import load_model, resolve_model, train_project
 from parley.project import Project
@@ -102,6 +104,52 @@ def test_forced_training_does_not_need_the_damaged_newest_archive(bot: Path) -> 
     result = train_project(Project.load(bot), bot / "models", force=True)
     assert result.trained == ("nlu", "core")
     assert load_model(result.path).interpreter.parse("hello").intent_name == "greet"
+
+
+@pytest.mark.parametrize("part", ["nlu", "core"])
+def test_forcing_one_part_retrains_it_and_keeps_the_others_from_the_newest_archive(
+    bot: Path, part: str
+) -> None:
+    first, _ = train(bot)
+    result = train_project(Project.load(bot), bot / "models", force=True, parts=(part,))
+    assert result.trained == (part,) and result.path != first
+    with tarfile.open(result.path) as archive:
+        names = set(archive.getnames())
+    assert {"nlu/pipeline.json", "core/ensemble.json"} <= names
+    model = load_model(result.path)
+    assert model.interpreter.parse("hello").intent_name == "greet"
+    again, trained = train(bot)  # every part's fingerprints were kept: nothing is stale
+    assert (again, trained) == (result.path, ())
+
+
+def _with_adapter(archive: Path, target: Path, weights: bytes) -> Path:
+    """A copy of ``archive`` holding an NLG adapter whose weights are ``weights``."""
+    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as copy:
+        for member in source.getmembers():
+            copy.addfile(member, source.extractfile(member) if member.isfile() else None)
+        for name, data in (("adapter_config.json", b"{}"), ("adapter_model.safetensors", weights)):
+            info = tarfile.TarInfo(f"nlg/adapter/{name}")
+            info.size = len(data)
+            copy.addfile(info, io.BytesIO(data))
+    return target
+
+
+def test_two_archives_trained_on_the_same_inputs_each_serve_their_own_adapter(
+    bot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``parley train nlg --force`` gives a new adapter for unchanged inputs; the cache must
+    not hand back the one an earlier archive unpacked."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    path, _ = train(bot)
+    first = load_model(_with_adapter(path, tmp_path / "first.tar.gz", b"weights one"))
+    second = load_model(_with_adapter(path, tmp_path / "second.tar.gz", b"weights two"))
+    again = load_model(_with_adapter(path, tmp_path / "again.tar.gz", b"weights one"))
+
+    assert first.metadata["fingerprints"] == second.metadata["fingerprints"]
+    assert first.nlg_adapter is not None and second.nlg_adapter is not None
+    assert (first.nlg_adapter / "adapter_model.safetensors").read_bytes() == b"weights one"
+    assert (second.nlg_adapter / "adapter_model.safetensors").read_bytes() == b"weights two"
+    assert again.nlg_adapter == first.nlg_adapter  # the same adapter is unpacked once
 
 
 def test_a_model_path_that_does_not_exist_is_named(tmp_path: Path) -> None:
