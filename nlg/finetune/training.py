@@ -1,6 +1,7 @@
 """LoRA fine-tuning of a local causal LM on :class:`~nlg.finetune.examples.NLGExample` lists.
 
-Seeded (same data, options and machine: same adapter), with a progress bar
+Seeded (same data, options and machine: same adapter in float32; bfloat16 steps can differ
+in the last digits from run to run), with a progress bar
 showing the loss, a validation loss every ``eval_every`` steps and early
 stopping: training ends after ``patience`` evaluations without a better
 validation loss, or at ``max_minutes``, and the best adapter seen is kept.
@@ -10,7 +11,9 @@ of one kind are batched together, and a prefix their token ids share (the
 lead-in prompt's instructions and few-shot turns) is run once per batch
 without gradients, its keys and values reused by every row: on a CPU that makes
 a step several times cheaper. The prefix is recomputed with the current
-weights each step; only the gradient through it is left out.
+weights each step; only the gradient through it is left out. On a CPU that computes
+bfloat16 natively (:func:`plugins.hardware.native_bf16`), the training steps run under
+bfloat16 autocast; the weights, the validation loss and generation stay as they were.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import math
 import random
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from tqdm import tqdm
 
 from nlg.config import FinetuneOptions
 from nlg.finetune.examples import NLGExample
+from plugins.hardware import native_bf16
 
 IGNORE = -100
 MIN_SHARED_PREFIX = 16
@@ -53,6 +57,7 @@ class TrainReport:
     train_examples: int
     validation_examples: int
     device: str
+    precision: str = "float32"  # or "bfloat16 autocast" for the training steps
 
 
 def pick_device(device: str) -> str:
@@ -176,6 +181,8 @@ class Trainer:
         self.tokenizer = tokenizer
         self.options = options
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        device = next(model.parameters()).device
+        self.bf16_steps = device.type == "cpu" and native_bf16()
 
     def encode_all(self, examples: Sequence[NLGExample]) -> list[Encoded]:
         return [encode(self.tokenizer, e, self.options.max_target_tokens) for e in examples]
@@ -209,11 +216,13 @@ class Trainer:
         bar.close()
         _load_adapter_state(self.model, state.best_weights)
         seconds = time.monotonic() - started
-        return state.report(stopped, seconds, len(rows), len(held), total, options.epochs)
+        report = state.report(stopped, seconds, len(rows), len(held), total, options.epochs)
+        return replace(report, precision="bfloat16 autocast" if self.bf16_steps else "float32")
 
     def _step(self, optimiser: torch.optim.Optimizer, group: Sequence[Encoded]) -> float:
         self.model.train()
-        loss, tokens = batch_loss(self.model, group, self.pad_id)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16_steps):
+            loss, tokens = batch_loss(self.model, group, self.pad_id)
         mean = loss / max(tokens, 1)
         mean.backward()  # type: ignore[no-untyped-call]
         optimiser.step()

@@ -59,16 +59,6 @@ def resolve_model_path(model_weights: str | None) -> Path:
     return path
 
 
-def native_bf16() -> bool:
-    """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), so that training
-    the encoder under bfloat16 autocast is faster; elsewhere it would be slower, and stays
-    float32."""
-    import torch
-
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
-
-
 def use_all_cores() -> None:
     """Let torch use every core this process may run on."""
     import torch

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
-from nlu.components.encoder import TextEncoder, native_bf16, resolve_model_path
+from nlu.components.encoder import TextEncoder, resolve_model_path
 from nlu.components.entities import EntityLabel, bio_tags, tag_spans
 from nlu.components.intent import base_intent
 from nlu.components.joint_calibration import (
@@ -31,6 +31,7 @@ from nlu.components.joint_options import JointOptions, JointSettings, MLPOptions
 from nlu.components.options import ComponentOptions, read_options
 from nlu.errors import NotTrainedError, TrainingDataError
 from nlu.interfaces import Entity, IntentPrediction, Message, TrainingData
+from plugins.hardware import native_bf16
 
 if TYPE_CHECKING:
     import torch

@@ -122,6 +122,27 @@ def test_training_lowers_the_loss_on_a_toy_set(tiny_model: Path) -> None:
     assert report.best_validation_loss < 0.8 * losses[0]  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("native", [True, False], ids=["bf16-cpu", "other-cpu"])
+def test_training_steps_run_in_bfloat16_where_the_cpu_computes_it_and_still_learn(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch, native: bool
+) -> None:
+    monkeypatch.setattr("nlg.finetune.training.native_bf16", lambda: native)
+    model, tokenizer = load_causal_lm(str(tiny_model), "cpu")
+    options = FinetuneOptions(epochs=5, batch_size=8, learning_rate=5e-2, lora_layers=None)
+    tuned = lora_model(model, options)
+    seen: dict[bool, set[torch.dtype]] = {True: set(), False: set()}
+    first_linear = next(m for m in tuned.modules() if isinstance(m, torch.nn.Linear))
+    first_linear.register_forward_hook(lambda module, _, out: seen[module.training].add(out.dtype))
+    examples = build_examples(SOURCES, DEFAULT_PERSONA)
+    report = Trainer(tuned, tokenizer, options).train(examples, examples, show=False)
+
+    assert seen[True] == ({torch.bfloat16} if native else {torch.float32})
+    assert seen[False] == {torch.float32}  # the validation loss reads the model as served
+    assert report.precision == ("bfloat16 autocast" if native else "float32")
+    assert report.best_validation_loss < 0.8 * report.validation_losses[0]
+    assert all(p.dtype == torch.float32 for p in tuned.parameters())
+
+
 def test_a_saved_adapter_merged_at_load_generates_the_tuned_models_tokens(
     tiny_model: Path, tmp_path: Path
 ) -> None:
