@@ -355,14 +355,25 @@ async def _named_item_checked(
     checked: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> dict[str, Any]:
     """``checked`` (an order number's or email's validation) plus, once the order is shown
-    to be the customer's, the check of an item they named before."""
-    item = tracker.get_slot("return_item")
-    if item is None or "return_item" in tracker.slots_to_validate():
-        return checked  # nothing named, or named in this message: validate_return_item checks it
+    to be the customer's, the check of an item they named before; with nothing named, an
+    order of one item names it (asking "which item?" of a one-item order wastes a turn)."""
+    if "return_item" in tracker.slots_to_validate():
+        return checked  # named in this message: validate_return_item checks it
     number = checked.get("order_number", tracker.get_slot("order_number"))
     email = checked.get("order_email", tracker.get_slot("order_email"))
     order = await _shown_to_be_theirs(number, email)
-    return checked if order is None else {**checked, **_item_of(order, str(item), dispatcher)}
+    if order is None:
+        return checked
+    item = tracker.get_slot("return_item")
+    if item is not None:
+        return {**checked, **_item_of(order, str(item), dispatcher)}
+    if len(order.items) != 1:
+        return checked
+    only = order.items[0].product.name
+    dispatcher.utter_message(
+        response="utter_return_only_item", order_number=order.number, return_item=only
+    )
+    return {**checked, "return_item": only}
 
 
 def _refused(

@@ -178,6 +178,46 @@ async def test_an_item_named_early_is_checked_once_the_order_is_shown_to_be_thei
     assert ("slot", "requested_slot", expected) in described(events)
 
 
+@pytest.mark.parametrize(
+    ("number", "email", "filled"),
+    [
+        ("PO-10377", "jane.doe@example.com", "rain jacket"),
+        ("PO-73310", "sam.lee@example.org", None),
+        ("PO-10377", "sam.lee@example.org", None),
+    ],
+    ids=["one-item", "two-items", "not-theirs"],
+)
+async def test_an_order_of_one_item_names_it_once_shown_to_be_theirs(
+    shop: InProcessActions, domain: Domain, number: str, email: str, filled: str | None
+) -> None:
+    form = FormAction("return_form", shop)
+    asked = asking(domain, "return_form", "order_email", slot("order_number", number))
+    answer = asked.appended(user("inform", entity("email", email)), slot("order_email", email))
+    events = await form.run(context(domain, answer))
+    said = texts(events)
+    assert ("Order PO-10377 holds one item, the rain jacket" in said) == (filled is not None)
+    assert ("rain jacket" in said) == (filled is not None)  # a stranger hears nothing of it
+    assert any(e[:2] == ("slot", "return_item") for e in described(events)) == (filled is not None)
+    if filled is not None:
+        assert ("slot", "return_item", filled) in described(events)
+        assert ("slot", "requested_slot", "return_reason") in described(events)
+
+
+async def test_an_order_of_one_item_is_named_when_the_number_follows_the_email(
+    shop: InProcessActions, domain: Domain
+) -> None:
+    form = FormAction("return_form", shop)
+    asked = asking(
+        domain, "return_form", "order_number", slot("order_email", "jane.doe@example.com")
+    )
+    answer = asked.appended(
+        user("inform", entity("order_number", "PO-10377")), slot("order_number", "PO-10377")
+    )
+    events = await form.run(context(domain, answer))
+    assert "Order PO-10377 holds one item, the rain jacket" in texts(events)
+    assert ("slot", "requested_slot", "return_reason") in described(events)
+
+
 def test_the_domain_keeps_what_a_customer_gives_before_it_is_asked(domain: Domain) -> None:
     def filled(tracker: Tracker) -> dict[str, object]:
         return {e.name: e.value for e in extract_slots(domain, tracker.state)}
