@@ -197,6 +197,26 @@ class ValidateReturnForm(FormValidationAction):
         return {"return_reason": reason if len(reason) >= 3 else None}
 
 
+class ActionAskReturnItem(Action):
+    """Ask which item to return, listing the order's items: the form asks this only once the
+    email matched, and a customer should not have to remember what the order held."""
+
+    def name(self) -> str:
+        return "action_ask_return_item"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        order = await _shown_to_be_theirs(
+            tracker.get_slot("order_number"), tracker.get_slot("order_email")
+        )
+        if order is None:
+            dispatcher.utter_message(response="utter_ask_return_item")
+        else:
+            dispatcher.utter_message(response="utter_ask_return_item_of", **_order_facts(order))
+        return []
+
+
 class ActionSubmitReturn(Action):
     """Record the return request and tell the customer what happens next."""
 
@@ -345,8 +365,8 @@ async def _shown_to_be_theirs(number: Any, email: Any) -> Order | None:
 def _item_of(order: Order, said: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
     """``return_item``: the order's item that ``said`` names, or ``None`` (the items told)."""
     item = shop.item_named(order, said)
-    if item is None:
-        dispatcher.utter_message(response="utter_item_not_in_order", **_order_facts(order))
+    if item is None:  # the form asks again, listing the order's items
+        dispatcher.utter_message(response="utter_item_not_in_order", order_number=order.number)
         return {"return_item": None}
     return {"return_item": item.product.name}
 

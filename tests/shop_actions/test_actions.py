@@ -179,28 +179,62 @@ async def test_an_item_named_early_is_checked_once_the_order_is_shown_to_be_thei
 
 
 @pytest.mark.parametrize(
-    ("number", "email", "filled"),
+    ("number", "email", "filled", "told"),
     [
-        ("PO-10377", "jane.doe@example.com", "rain jacket"),
-        ("PO-73310", "sam.lee@example.org", None),
-        ("PO-10377", "sam.lee@example.org", None),
+        (
+            "PO-10377",
+            "jane.doe@example.com",
+            "rain jacket",
+            "Order PO-10377 holds one item, the rain jacket",
+        ),
+        (
+            "PO-73310",
+            "sam.lee@example.org",
+            None,
+            "Order PO-73310 contains hiking boots and rain jacket. Which of these",
+        ),
+        (
+            "PO-10377",
+            "sam.lee@example.org",
+            None,
+            "That email address doesn't match order PO-10377.",
+        ),
     ],
     ids=["one-item", "two-items", "not-theirs"],
 )
-async def test_an_order_of_one_item_names_it_once_shown_to_be_theirs(
-    shop: InProcessActions, domain: Domain, number: str, email: str, filled: str | None
+async def test_once_the_order_is_shown_to_be_theirs_its_items_are_named(
+    shop: InProcessActions, domain: Domain, number: str, email: str, filled: str | None, told: str
 ) -> None:
+    """One item: it is the one returned. More: the question lists them. A stranger: nothing."""
     form = FormAction("return_form", shop)
     asked = asking(domain, "return_form", "order_email", slot("order_number", number))
     answer = asked.appended(user("inform", entity("email", email)), slot("order_email", email))
     events = await form.run(context(domain, answer))
     said = texts(events)
-    assert ("Order PO-10377 holds one item, the rain jacket" in said) == (filled is not None)
-    assert ("rain jacket" in said) == (filled is not None)  # a stranger hears nothing of it
+    assert told in said
+    stranger = (number, email) == ("PO-10377", "sam.lee@example.org")
+    assert ("jacket" in said) != stranger  # a stranger hears nothing of the order
     assert any(e[:2] == ("slot", "return_item") for e in described(events)) == (filled is not None)
     if filled is not None:
         assert ("slot", "return_item", filled) in described(events)
         assert ("slot", "requested_slot", "return_reason") in described(events)
+
+
+@pytest.mark.parametrize(
+    ("email", "asked"),
+    [
+        ("jane.doe@example.com", "Order PO-90215 contains backpack and headlamp. Which of these"),
+        ("sam.lee@example.org", "Which item would you like to return?"),
+    ],
+    ids=["theirs", "not-theirs"],
+)
+async def test_the_item_question_lists_the_order_only_to_its_owner(
+    shop: InProcessActions, domain: Domain, email: str, asked: str
+) -> None:
+    filled = (slot("order_number", "PO-90215"), slot("order_email", email))
+    said = texts(await run(shop, domain, "action_ask_return_item", *filled))
+    assert said.startswith(asked)
+    assert ("backpack" in said) == (email == "jane.doe@example.com")
 
 
 async def test_an_order_of_one_item_is_named_when_the_number_follows_the_email(
