@@ -4,7 +4,9 @@ The form itself (:mod:`actions.forms`) asks these helpers, right after the user
 spoke, whether the message is an answer at all:
 
 * an exit or hand-off intent, or (with ``side_questions``) an intent that is not
-  an answer intent and filled slots only as free text, is *not* an answer: the
+  an answer intent and filled slots only as free text, is *not* an answer (but an
+  ``nlu_fallback`` message that asks nothing is: the NLU not knowing what it is
+  says more about a free-text answer than about a side question): the
   free-text values are taken back and the form rejects its execution, so that
   rules and stories answer the message; ``RulePolicy`` then brings the form back
   (side questions) or runs ``action_form_exit`` (exits);
@@ -36,6 +38,7 @@ from dialogue.events import (
 )
 from dialogue.tracker import Tracker
 from nlg.interfaces import BotMessage
+from nlu.interfaces import INTENT_NLU_FALLBACK
 
 EXIT_QUESTION = FORM_EXIT_QUESTION
 
@@ -70,11 +73,30 @@ def not_an_answer(form: Form, domain: Domain, tracker: Tracker, name: str) -> li
         return None
     exits = intent in recovery.exit_intents or intent in recovery.handoff_intents
     free_text = _free_text_fills(tracker)
-    side = recovery.side_questions and intent not in answer_intents(form, domain)
+    side = (
+        recovery.side_questions
+        and intent not in answer_intents(form, domain)
+        and not _unsure_statement(intent, tracker)
+    )
     if not exits and not (side and free_text and len(free_text) == len(_fills_this_turn(tracker))):
         return None
     undo = [SlotSet(name=slot, value=previous) for slot, previous in free_text.items()]
     return [*undo, ActionExecutionRejected(name=name)]
+
+
+def _unsure_statement(intent: str, tracker: Tracker) -> bool:
+    """The NLU could not tell what the message is (``nlu_fallback``) and it asks nothing.
+
+    Asked for free text ("Why are you returning it?"), that is most likely the answer:
+    "stopped working" or "arrived damaged" match no intent well, and refusing them as side
+    questions left the customer unable to answer. A question ("do you have a store in
+    Berlin?") is still a side question."""
+    message = tracker.latest_message
+    return (
+        intent == INTENT_NLU_FALLBACK
+        and message is not None
+        and not (message.text or "").rstrip().endswith("?")
+    )
 
 
 def _fills_this_turn(tracker: Tracker) -> list[SlotSet]:

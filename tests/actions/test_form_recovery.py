@@ -16,8 +16,9 @@ import pytest
 from actions import ActionResolver
 from actions.builtins import bot_event
 from actions.errors import ActionNotFound
+from actions.form_recovery import not_an_answer
 from actions.interfaces import ActionContext
-from dialogue.events import Event, SlotSet
+from dialogue.events import ActiveLoop, Event, SlotSet
 from dialogue.locks import InMemoryLockStore
 from dialogue.stores import InMemoryTrackerStore
 from dialogue.tracker import ConversationId, Tracker
@@ -26,6 +27,7 @@ from nlg.interfaces import BotMessage
 from parley.agent import BotAgent
 from parley.interfaces import UserMessage
 from parley.model import TrainedModel
+from tests.actions.builders import conversation, domain_from, listen, ran, slot, user
 from tests.parley.bots import train_bot, write_bot
 
 ASK_EMAIL = "Which email address can we reach you at?"
@@ -349,3 +351,53 @@ async def test_repeating_the_request_asks_the_question_again(agent: BotAgent) ->
 
     assert await chat.user("i need support") == [ASK_EMAIL]
     assert (await chat.tracker()).state.active_loop == "ticket_form"
+
+
+REASON_BOT = domain_from(
+    """
+    intents: [inform, opening_hours]
+    slots:
+      reason:
+        type: text
+        mappings:
+        - type: from_text
+          conditions:
+          - active_loop: return_form
+            requested_slot: reason
+    forms:
+      return_form:
+        required_slots: [reason]
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "answers"),
+    [
+        ("nlu_fallback", "stopped working", True),
+        ("inform", "too small", True),
+        ("nlu_fallback", "do you have a store in Berlin?", False),
+        ("opening_hours", "when are you open", False),
+    ],
+    ids=["unsure-statement", "answer-intent", "unsure-question", "side-question"],
+)
+def test_a_message_the_nlu_cannot_place_answers_a_free_text_question_unless_it_asks(
+    intent: str, text: str, answers: bool
+) -> None:
+    """Asked "why are you returning it?", "stopped working" (``nlu_fallback``: it matches no
+    intent well) is the reason; a question is still a side question, its text taken back."""
+    tracker = conversation(
+        REASON_BOT,
+        ran("return_form"),
+        ActiveLoop(name="return_form"),
+        slot("requested_slot", "reason"),
+        listen(),
+        user(intent, text=text),
+        slot("reason", text),
+    )
+    rejected = not_an_answer(REASON_BOT.forms["return_form"], REASON_BOT, tracker, "return_form")
+
+    assert (rejected is None) == answers
+    if not answers:
+        assert rejected is not None
+        assert [(e.name, e.value) for e in rejected if isinstance(e, SlotSet)] == [("reason", None)]
