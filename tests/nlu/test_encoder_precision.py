@@ -41,26 +41,16 @@ def test_a_training_pass_in_bfloat16_returns_float32_close_to_the_float32_pass(
     assert torch.nn.functional.cosine_similarity(half, full).min() > 0.999
 
 
-def test_parsing_stays_float32_whatever_the_training_precision(encoder: TextEncoder) -> None:
-    with torch.no_grad():
+@pytest.mark.parametrize("gradients", [False, True], ids=["parse", "eval-with-gradients"])
+def test_only_training_passes_are_rounded(encoder: TextEncoder, gradients: bool) -> None:
+    """A parse, and a pass in eval mode with gradients on (the calibration split and
+    validation scores), read the model in float32 whatever the training precision."""
+    with torch.set_grad_enabled(gradients):
         plain = encoder.encode(TEXTS, SPANS).sentences
         encoder.train_in_bf16 = True
         try:
             asked = encoder.encode(TEXTS, SPANS).sentences
         finally:
             encoder.train_in_bf16 = False
-
-    assert torch.equal(plain, asked)
-
-
-def test_a_pass_with_gradients_in_eval_mode_is_float32_too(encoder: TextEncoder) -> None:
-    """Only training passes are rounded: the calibration split and validation scores read
-    the model the way a parse does."""
-    plain = encoder.encode(TEXTS, SPANS).sentences
-    encoder.train_in_bf16 = True
-    try:
-        asked = encoder.encode(TEXTS, SPANS).sentences
-    finally:
-        encoder.train_in_bf16 = False
 
     assert torch.equal(plain, asked)
