@@ -24,7 +24,7 @@ from typing import Any
 
 from dialogue.domain import Domain
 from dialogue.policies.ensemble import PolicyEnsemble
-from nlg.backends.model_files import cache_root
+from nlg.backends.model_files import cache_root, file_digest
 from nlu.pipeline import NLUPipeline
 from parley import __version__
 from parley.e2e_training import for_policies, has_untagged_texts
@@ -284,8 +284,7 @@ def _cached_adapter(adapter: Path) -> Path | None:
         return None
     content = hashlib.sha256()
     for file in sorted(f for f in adapter.rglob("*") if f.is_file()):
-        content.update(file.relative_to(adapter).as_posix().encode() + b"\0")
-        content.update(file.read_bytes())
+        content.update(f"{file.relative_to(adapter).as_posix()}\0{file_digest(file)}\0".encode())
     target = cache_root() / "adapters" / content.hexdigest()[:32]
     if not (target / "adapter_config.json").exists():
         staging = Path(tempfile.mkdtemp(dir=_made(target.parent), prefix=".unpacking-"))

@@ -358,12 +358,13 @@ def _acknowledge(
 
 async def _shown_to_be_theirs(number: Any, email: Any) -> Order | None:
     """The order ``number`` if ``email`` is the address it was placed with."""
-    order = await _order(number) if number is not None else None
+    order = await _order(number) if number is not None and email is not None else None
     return order if order is not None and shop.owned_by(order, email) else None
 
 
 def _item_of(order: Order, said: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-    """``return_item``: the order's item that ``said`` names, or ``None`` (the items told)."""
+    """``return_item``: the order's item that ``said`` names, or ``None`` (said so; the form's
+    next question lists the order's items)."""
     item = shop.item_named(order, said)
     if item is None:  # the form asks again, listing the order's items
         dispatcher.utter_message(response="utter_item_not_in_order", order_number=order.number)
