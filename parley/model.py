@@ -24,7 +24,6 @@ from typing import Any
 
 from dialogue.domain import Domain
 from dialogue.policies.ensemble import PolicyEnsemble
-from nlg.backends.model_files import cache_root, file_digest
 from nlu.pipeline import NLUPipeline
 from parley import __version__
 from parley.e2e_training import for_policies, has_untagged_texts
@@ -38,6 +37,7 @@ from parley.nlg_training import (
     train_nlg,
 )
 from parley.project import Project
+from plugins.cache import cache_root, file_digest
 
 log = logging.getLogger(__name__)
 

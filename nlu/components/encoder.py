@@ -21,6 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nlu.components.encoder_runtime import (
+    EncoderRuntime,
+    cached_runtime,
+    exported_runtime,
+    onnx_runtime_wanted,
+)
 from nlu.errors import ModelLoadError, PipelineConfigError
 from nlu.interfaces import Token
 
@@ -90,6 +96,8 @@ class TextEncoder:
         self.train_in_bf16 = False
         """Training forward passes run under bfloat16 autocast (the weights stay float32);
         inference is always float32, so a parse gives the same result alone or batched."""
+        self.runtime: EncoderRuntime | None = None
+        """Where set (:meth:`serve`), passes without gradients run in ONNX Runtime."""
 
     @classmethod
     def load(cls, path: Path, max_length: int = DEFAULT_MAX_LENGTH) -> TextEncoder:
@@ -139,6 +147,8 @@ class TextEncoder:
     def _forward(self, batch: Any) -> torch.Tensor:
         import torch
 
+        if self.runtime is not None and not torch.is_grad_enabled():
+            return self.runtime.hidden(batch)
         autocast = self.train_in_bf16 and self.model.training and torch.is_grad_enabled()
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
             hidden = self.model(**batch).last_hidden_state
@@ -158,6 +168,19 @@ class TextEncoder:
                 for sentence, tokens in zip(encoded.sentences, encoded.tokens, strict=True):
                     results.append((sentence.numpy().copy(), tokens.numpy().copy()))
         return results
+
+    def serve(self, folder: Path | None = None) -> None:
+        """From now on, run passes without gradients in ONNX Runtime, where it is installed.
+        Call it once the weights are final (training passes stay in torch): ``folder`` is
+        the directory they were loaded from, whose export is cached; without it the current
+        weights are exported afresh."""
+        if not onnx_runtime_wanted():
+            return
+        weights = _weights_file(folder) if folder is not None else None
+        if weights is None:
+            self.runtime = exported_runtime(self.model, self.tokenizer)
+        else:
+            self.runtime = cached_runtime(self.model, self.tokenizer, weights)
 
     def save(self, directory: Path) -> None:
         self.model.save_pretrained(str(directory))
@@ -186,7 +209,14 @@ def shared_encoder(path: Path, max_length: int) -> TextEncoder:
 def _cached_encoder(path: Path, max_length: int) -> TextEncoder:
     encoder = TextEncoder.load(path, max_length)
     encoder.model.requires_grad_(False)
+    encoder.serve(path)
     return encoder
+
+
+def _weights_file(path: Path) -> Path | None:
+    """The file whose digest names a frozen encoder's exported graph in the cache."""
+    found = [path / name for name in ("model.safetensors", "pytorch_model.bin")]
+    return next((file for file in found if file.is_file()), None)
 
 
 def token_spans(tokens: Sequence[Token]) -> list[Span]:

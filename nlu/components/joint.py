@@ -111,6 +111,8 @@ class JointIntentEntityClassifier:
         seed_everything(s.training.seed)  # the initial weights are part of what the seed fixes
         self.network = self._network(encoder)
         self._fit(trained)
+        if encoder is not None:
+            encoder.serve()  # the calibration below and every parse read the final weights
         self.calibration = None
         if held.any():
             calibration = [m for m, out in zip(pairs, held, strict=True) if out]
@@ -172,6 +174,8 @@ class JointIntentEntityClassifier:
             # is: updating it cost a fifth of the training time and gained nothing (BANKING77).
             encoder.model.get_input_embeddings().weight.requires_grad_(False)
             encoder.train_in_bf16 = native_bf16()
+        else:
+            encoder.serve(directory)
         return encoder
 
     def _network(self, encoder: TextEncoder | None) -> JointNetwork:

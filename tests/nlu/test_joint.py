@@ -179,6 +179,10 @@ def test_a_fine_tuned_encoder_is_saved_in_the_model_and_loaded_from_it(tmp_path:
 
     encoder = next(tmp_path.glob("*_DIETClassifier/encoder"))
     assert (encoder / "model.safetensors").is_file() and (encoder / "tokenizer.json").is_file()
+    # Both parse in ONNX Runtime: the trained one from a fresh export, the loaded one from the
+    # export cached for the saved weights; they answer alike.
+    assert nlu.steps[-1][1].network.encoder.runtime is not None
+    assert loaded.steps[-1][1].network.encoder.runtime is not None
     for text, _ in HELD_OUT[:4]:
         assert loaded.parse(text).to_dict() == nlu.parse(text).to_dict()
     correct = sum(loaded.parse(text).intent_name == intent for text, intent in HELD_OUT)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from nlg.backends.model_files import CACHE_ENV
 from parley.errors import ModelLoadError, ModelNotFound
 from parley.model import load_model, resolve_model, train_project
 from parley.project import Project
+from plugins.cache import CACHE_ENV
 from tests.parley.bots import write_bot
 
 
