@@ -26,6 +26,7 @@ from nlu.components.encoder_runtime import (
     cached_runtime,
     exported_runtime,
     onnx_runtime_wanted,
+    remember,
 )
 from nlu.errors import ModelLoadError, PipelineConfigError
 from nlu.interfaces import Token
@@ -185,6 +186,9 @@ class TextEncoder:
     def save(self, directory: Path) -> None:
         self.model.save_pretrained(str(directory))
         self.tokenizer.save_pretrained(str(directory))
+        weights = _weights_file(directory)
+        if self.runtime is not None and weights is not None:
+            remember(self.runtime, weights)
 
 
 def _alignment(offsets: torch.Tensor, spans: Sequence[Span]) -> torch.Tensor:
@@ -214,7 +218,7 @@ def _cached_encoder(path: Path, max_length: int) -> TextEncoder:
 
 
 def _weights_file(path: Path) -> Path | None:
-    """The file whose digest names a frozen encoder's exported graph in the cache."""
+    """The weights file in an encoder directory, whose digest names its cached export."""
     found = [path / name for name in ("model.safetensors", "pytorch_model.bin")]
     return next((file for file in found if file.is_file()), None)
 

@@ -18,9 +18,10 @@ import contextlib
 import importlib.util
 import io
 import os
+import shutil
 import tempfile
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,13 +88,30 @@ def cached_runtime(model: Any, tokenizer: Any, weights: Path) -> EncoderRuntime:
     """A runtime for an encoder loaded from ``weights`` (a frozen feature encoder, or a
     fine-tuned one from a trained model), exported once per weights file into
     ``$PARLEY_CACHE/encoders/<sha256 of the weights>``; later loads open that graph."""
-    target = cache_root() / "encoders" / file_digest(weights) / ONNX_FILE
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{ONNX_FILE}.{os.getpid()}.partial")
-        export(model, tokenizer, partial)
-        os.replace(partial, target)  # a concurrent process sees the whole file or none
+    target = _cache_target(weights)
+    _write_once(target, lambda path: export(model, tokenizer, path))
     return EncoderRuntime(target)
+
+
+def remember(runtime: EncoderRuntime, weights: Path) -> None:
+    """Cache a just-trained encoder's export under the weights file it was saved to, so
+    that loading the trained model opens it instead of exporting the same weights again."""
+    _write_once(_cache_target(weights), lambda path: shutil.copyfile(runtime.path, path))
+
+
+def _cache_target(weights: Path) -> Path:
+    return cache_root() / "encoders" / file_digest(weights) / ONNX_FILE
+
+
+def _write_once(target: Path, write: Callable[[Path], object]) -> None:
+    """Create ``target`` with ``write`` unless it exists; a concurrent process sees the
+    whole file or none."""
+    if target.is_file():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{ONNX_FILE}.{os.getpid()}.partial")
+    write(partial)
+    os.replace(partial, target)
 
 
 def export(model: Any, tokenizer: Any, target: Path) -> None:
