@@ -145,6 +145,24 @@ class TextEncoder:
         tokens = [weights @ hidden[i] for i, weights in enumerate(alignment)]
         return EncodedBatch(sentences, tokens)
 
+    def sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """Mean-pooled sentence vectors ``(B, D)`` as float32, without gradients or token
+        vectors (an intent-only parse)."""
+        import torch
+
+        batch = self.tokenizer(
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
+        )
+        with torch.inference_mode():
+            hidden = self._forward(batch).numpy()
+        mask = batch["attention_mask"].numpy()[:, :, None].astype(np.float32)
+        counts = np.maximum(mask.sum(1), 1.0)
+        return np.asarray((hidden * mask).sum(1) / counts, dtype=np.float32)
+
     def _forward(self, batch: Any) -> torch.Tensor:
         import torch
 

@@ -36,6 +36,7 @@ from plugins.hardware import native_bf16
 if TYPE_CHECKING:
     import torch
 
+    from nlu.components.joint_head import IntentHead
     from nlu.components.joint_inputs import InputLayout
     from nlu.components.joint_network import JointNetwork
 
@@ -72,6 +73,7 @@ class JointIntentEntityClassifier:
         self.inputs: InputLayout | None = None
         self.network: JointNetwork | None = None
         self.calibration: Calibration | None = None
+        self.head: IntentHead | None = None  # the trained intent scorer in numpy
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
@@ -113,6 +115,7 @@ class JointIntentEntityClassifier:
         self._fit(trained)
         if encoder is not None:
             encoder.serve()  # the calibration below and every parse read the final weights
+        self._serve_head()
         self.calibration = None
         if held.any():
             calibration = [m for m, out in zip(pairs, held, strict=True) if out]
@@ -147,10 +150,22 @@ class JointIntentEntityClassifier:
             batch = PreparedInputs.build(chunk, _require(self.inputs, self.name)).batch(
                 range(len(chunk))
             )
+            if self.head is not None:
+                logits.append(
+                    self.head.logits(batch.sentence_sparse, network.sentence_vectors(batch))
+                )
+                continue
             with torch.inference_mode():
                 intents, _ = network(batch)
             logits.append(_require(intents, self.name).numpy())
         return np.concatenate(logits)
+
+    def _serve_head(self) -> None:
+        """Score intents in numpy from now on (the weights are final)."""
+        from nlu.components.joint_head import IntentHead
+
+        network = _require(self.network, self.name)
+        self.head = IntentHead.of(network) if network.shape.outputs else None
 
     def _label_index(self, intent: str | None) -> int:
         if intent is None or not self.labels:
@@ -215,6 +230,11 @@ class JointIntentEntityClassifier:
         batch = PreparedInputs.build(tokenized, _require(self.inputs, self.name)).batch(
             range(len(tokenized))
         )
+        if self.head is not None and not network.shape.tags:
+            # An intent-only model parses without torch (see joint_head).
+            logits = self.head.logits(batch.sentence_sparse, network.sentence_vectors(batch))
+            self._rank(tokenized, self._confidences(logits))
+            return
         with torch.inference_mode():
             intents, emissions = network(batch)
             if intents is not None:
@@ -291,6 +311,7 @@ class JointIntentEntityClassifier:
         stored.restore(network)
         network.eval()
         classifier.network = network
+        classifier._serve_head()
         classifier.calibration = Calibration.load(directory)
         return classifier
 

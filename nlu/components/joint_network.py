@@ -138,6 +138,13 @@ class JointNetwork(nn.Module):
         tokens = [torch.from_numpy(t) for t in batch.dense_tokens]
         return sentence, padded(tokens, self.dense_width)
 
+    def sentence_vectors(self, batch: Batch) -> np.ndarray:
+        """The dense sentence vectors ``(B, D)`` alone, without gradients (for the numpy
+        intent head, :mod:`nlu.components.joint_head`)."""
+        if self.encoder is not None:
+            return self.encoder.sentences(batch.texts)
+        return batch.dense_sentence
+
     def _intent_logits(self, batch: Batch, sentence: torch.Tensor) -> torch.Tensor:
         scores = torch.zeros((len(batch.lengths), self.shape.outputs))
         if self.sparse_intent is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -47,6 +48,17 @@ def test_a_message_encodes_to_the_same_bits_alone_and_in_a_padded_batch(
             alone = served.encode([text], [SPANS[i]])
             assert torch.equal(alone.sentences[0], batched.sentences[i])
             assert torch.equal(alone.tokens[0], batched.tokens[i])
+
+
+def test_sentence_vectors_alone_are_the_pooled_vectors_bit_for_bit(served: TextEncoder) -> None:
+    # An intent-only parse asks for sentence vectors without token vectors.
+    with torch.inference_mode():
+        pooled = served.encode(TEXTS, SPANS).sentences.numpy()
+    together = served.sentences(TEXTS)
+
+    assert np.allclose(together, pooled, atol=1e-6)
+    for i, text in enumerate(TEXTS):
+        assert np.array_equal(served.sentences([text])[0], together[i])
 
 
 def test_passes_with_gradients_still_run_in_torch(served: TextEncoder) -> None:
