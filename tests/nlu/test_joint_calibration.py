@@ -15,6 +15,7 @@ from nlu import INTENT_NLU_FALLBACK, NLUPipeline, TrainingData
 from nlu.components.joint_calibration import (
     CALIBRATION_MIN_EXAMPLES,
     Calibration,
+    calibration_split,
     fit_temperature,
 )
 from nlu.interfaces import TrainingExample
@@ -159,3 +160,25 @@ def test_a_calibrated_confidence_is_the_softmax_of_the_logits_over_the_temperatu
     expected = np.exp(logits / 2.0) / np.exp(logits / 2.0).sum()
     np.testing.assert_allclose(confidences, expected, rtol=1e-6)
     assert confidences[0, 0] < np.exp(2.0) / np.exp(logits).sum()
+
+
+@pytest.mark.parametrize(
+    ("examples", "held_out"),
+    [
+        (1_000, 100),  # 10% of each intent
+        (4_000, 400),
+        (6_000, 500),  # 500 messages fit a temperature; the rest train
+        (10_000, 500),
+        (20_000, 1_000),  # never under 5%
+    ],
+)
+def test_the_calibration_split_holds_out_a_tenth_up_to_500_messages_and_at_least_5_percent(
+    examples: int, held_out: int
+) -> None:
+    intents = np.repeat(np.arange(4), examples // 4)
+
+    held = calibration_split(intents, seed=1)
+
+    assert held.sum() == pytest.approx(held_out, abs=4)  # rounded down per intent
+    counts = np.bincount(intents[held], minlength=4)
+    assert counts.max() - counts.min() <= 1  # the same share of each intent
