@@ -4,7 +4,11 @@ For each (tracker store, workers) pair: copy the project to a temporary folder
 (trained there if it has no model), point endpoints.yml at the store and at a
 Redis lock store, start `parley run --workers N`, and drive `concurrency`
 conversations of `turns` messages each over HTTP at once. PostgreSQL runs get a
-fresh schema, dropped afterwards. Prints one JSON object with the machine's cores.
+fresh schema, dropped afterwards. Prints one JSON object with the machine's cores and, per
+run, how many of them were busy while it was measured: the whole machine
+(``machine_busy_cores``, PostgreSQL and Redis included), the server with all its workers
+(``server_cores``) and this client (``client_cores``). Where one worker already keeps the
+machine busy, a second one has no core to run on.
 
     python bench/load.py [--project .] [--concurrency 32] [--turns 20]
         [--postgres postgresql://postgres@127.0.0.1:5432/test] [--redis redis://127.0.0.1:6379/0]
@@ -94,18 +98,61 @@ async def _conversation(
 _NO_RATE_LIMITS = ("--rate-limit", "off", "--address-rate-limit", "off")
 
 
-async def _drive(url: str, concurrency: int, turns: int) -> dict[str, Any]:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds all processes have used since boot (``/proc/stat``, less idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / _TICK
+
+
+def _tree_seconds(root: int) -> float:
+    """CPU seconds used by process ``root`` and its descendants (a server's workers)."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = text.rsplit(")", 1)[1].split()
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / _TICK
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
+def _cpu_sample(server: int) -> tuple[float, float, float]:
+    return _machine_busy_seconds(), _tree_seconds(server), time.process_time()
+
+
+def _cores_used(
+    before: tuple[float, ...], after: tuple[float, ...], wall: float
+) -> dict[str, float]:
+    """How many cores the machine, the server (all workers) and this client kept busy."""
+    names = ("machine_busy_cores", "server_cores", "client_cores")
+    return {n: round((a - b) / wall, 2) for n, a, b in zip(names, after, before, strict=True)}
+
+
+async def _drive(url: str, concurrency: int, turns: int, server: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=concurrency * 2, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
         await wait_ready(client, deadline_s=180, poll_s=0.3)
         await asyncio.gather(*(_conversation(client, f"warm{i}", 2) for i in range(concurrency)))
-        start = time.perf_counter()
+        start, before = time.perf_counter(), _cpu_sample(server)
         runs = await asyncio.gather(
             *(_conversation(client, f"c{i}", turns) for i in range(concurrency))
         )
         wall = time.perf_counter() - start
+        cores = _cores_used(before, _cpu_sample(server), wall)
     summary = latency_summary([x for run, _ in runs for x in run], wall, digits=1)
-    return {**summary, "errors": sum(e for _, e in runs)}
+    return {**summary, "errors": sum(e for _, e in runs), **cores}
 
 
 async def _measure(
@@ -127,7 +174,7 @@ async def _measure(
         env={**os.environ, "PARLEY_NLU_MAX_BATCH": str(max_batch)},
     )
     try:
-        result = await _drive(f"http://127.0.0.1:{port}", args.concurrency, args.turns)
+        result = await _drive(f"http://127.0.0.1:{port}", args.concurrency, args.turns, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
