@@ -13,9 +13,10 @@ repository, or ``$PARLEY_SHARED/data/banking77``.
 fallback threshold it reports known-intent accuracy (a fallback on a known intent is
 wrong) and unknown-intent recall (a fallback on an unknown one is right), and picks the
 threshold with the best recall that loses at most 1 point of known-intent accuracy.
+``--scores`` adds other out-of-scope scores to compare (``bench/scope_scores.py``).
 
     .venv/bin/python bench/nlu_banking77.py [--few-shot-only | --held-out-intents]
-        [--config FILE.yml]
+        [--scores] [--config FILE.yml]
 """
 
 from __future__ import annotations
@@ -216,6 +217,7 @@ def held_out_protocol(
     pipeline: Sequence[Mapping[str, Any]],
     train_examples: Sequence[TrainingExample],
     test: Sequence[TrainingExample],
+    other_scores: bool = False,
 ) -> dict[str, Any]:
     unknown = held_out_intents(train_examples, SEED)
     without_fallback = [c for c in pipeline if c["name"] != "FallbackClassifier"]
@@ -235,6 +237,10 @@ def held_out_protocol(
         "best_within_1_point": best,
         "curve": rows,
     }
+    if other_scores:
+        from scope_scores import scope_scores
+
+        result["other_scores"] = scope_scores(nlu, known_train, test)
     if configured is not None:
         fallback = FallbackOptions.model_validate(
             {k: v for k, v in configured.items() if k != "name"}
@@ -251,6 +257,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--held-out-intents", action="store_true", help="Only the unknown-intent protocol."
     )
+    parser.add_argument(
+        "--scores",
+        action="store_true",
+        help="With --held-out-intents: also score other ways to tell unknown intents apart.",
+    )
     parser.add_argument("--config", type=Path, help="A config.yml whose pipeline: to use.")
     args = parser.parse_args(argv)
     pipeline = PIPELINE
@@ -261,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     test = read_examples(folder / "test.csv")
     result: dict[str, Any] = {"pipeline": pipeline, "cores": os.cpu_count()}
     if args.held_out_intents:
-        result["held_out_intents"] = held_out_protocol(pipeline, train_examples, test)
+        result["held_out_intents"] = held_out_protocol(pipeline, train_examples, test, args.scores)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result, indent=1))
         return
