@@ -90,6 +90,18 @@ def four_intents() -> TrainingData:
     return TrainingData(examples=FOUR_INTENTS)
 
 
+def four_intents_and_a_multi_intent() -> TrainingData:
+    """:func:`four_intents` plus ``greet+order_status``, a label made of two of them."""
+    greeting_and_order = examples(
+        "greet+order_status",
+        "hi, where is my order",
+        "hello, has my order shipped",
+        "hey, track my package",
+        "good morning, where is my parcel",
+    )
+    return TrainingData(examples=(*FOUR_INTENTS, *greeting_and_order))
+
+
 FLIGHTS = (
     example(
         "fly from Berlin to Paris", "book", ("city", "Berlin", "from"), ("city", "Paris", "to")

@@ -15,7 +15,13 @@ from nlu.components.joint_options import TrainingSettings
 from nlu.components.training import epochs_for
 from nlu.errors import PipelineConfigError
 from nlu.interfaces import Message, TrainingExample
-from tests.nlu.data import HELD_OUT, example, examples, four_intents
+from tests.nlu.data import (
+    HELD_OUT,
+    example,
+    examples,
+    four_intents,
+    four_intents_and_a_multi_intent,
+)
 
 SPARSE = [
     {"name": "WhitespaceTokenizer"},
@@ -111,18 +117,7 @@ def test_a_loaded_model_parses_exactly_like_the_trained_one(
 
 
 def test_multi_intents_are_learned_as_labels_made_of_their_parts() -> None:
-    data = TrainingData(
-        examples=(
-            *four_intents().examples,
-            *examples(
-                "greet+order_status",
-                "hi, where is my order",
-                "hello, has my order shipped",
-                "hey, track my package",
-                "good morning, where is my parcel",
-            ),
-        )
-    )
+    data = four_intents_and_a_multi_intent()
     nlu = trained([*SPARSE, {"name": "DIETClassifier", "epochs": 40}], data)
 
     assert nlu.parse("hi there, where is my package").intent_name == "greet+order_status"

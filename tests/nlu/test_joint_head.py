@@ -12,7 +12,7 @@ import torch
 from nlu import NLUPipeline, TrainingData
 from nlu.components.joint_inputs import PreparedInputs
 from nlu.interfaces import Message
-from tests.nlu.data import HELD_OUT, example, examples, four_intents
+from tests.nlu.data import HELD_OUT, example, four_intents, four_intents_and_a_multi_intent
 
 PIPELINE: list[dict[str, Any]] = [
     {"name": "WhitespaceTokenizer"},
@@ -25,19 +25,8 @@ PIPELINE: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module")
 def nlu() -> NLUPipeline:
-    data = TrainingData(
-        examples=(
-            *four_intents().examples,
-            *examples(
-                "greet+order_status",
-                "hi, where is my order",
-                "hello, has my order shipped",
-                "hey, track my package",
-            ),
-        )
-    )
     pipeline = NLUPipeline.build(PIPELINE)
-    pipeline.train(data)
+    pipeline.train(four_intents_and_a_multi_intent())
     return pipeline
 
 
