@@ -103,3 +103,23 @@ def test_a_bare_order_number_answers_the_return_form_whatever_its_intent(
     assert customer.tracker()["slots"]["order_number"] == "PO-10377"
     only = "Order PO-10377 holds one item, the rain jacket, so I'll set up the return for it."
     assert only in texts(customer.says("jane.doe@example.com"))
+
+
+def test_asked_what_the_order_holds_a_form_lists_the_items_only_once_it_is_theirs(
+    shared_server: Server,
+) -> None:
+    customer = Customer(shared_server)
+    ask_email = "what's the email address you placed order PO-90215 with?"
+    assert ask_email in texts(customer.says("I want to return something from PO-90215"))
+
+    before = texts(customer.says("which items are in it?"))
+    assert before.startswith("I can tell you what's in the order once I know it's yours.")
+    assert ask_email in before and "backpack" not in before
+
+    listed = (
+        "Order PO-90215 contains backpack and headlamp. Which of these would you like to return?"
+    )
+    assert texts(customer.says("jane.doe@example.com")) == listed
+    assert texts(customer.says("what was in it again?")) == f"Sure, here's what's in it. {listed}"
+    assert customer.tracker()["slots"]["return_item"] is None
+    assert "Why are you returning it?" in texts(customer.says("the headlamp"))
