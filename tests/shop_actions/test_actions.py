@@ -323,11 +323,63 @@ async def test_a_refused_order_number_is_the_whole_answer_to_a_message_that_gave
     )
     events = await form.run(context(domain, tracker))
     assert texts(events) == (
-        "Order PO-48213 hasn't been delivered yet, so it can't be returned. Which delivered "
-        "order would you like to return something from?"
+        "Order PO-48213 (hiking boots and trekking poles) hasn't been delivered yet, so it "
+        "can't be returned. "
+        "Which delivered order would you like to return something from?"
     )
     assert ("slot", "order_email", "jane.doe@example.com") in described(events)
     assert ("slot", "return_item", "trekking poles") in described(events)
+
+
+@pytest.mark.parametrize(
+    ("form", "intent", "number", "email", "told"),
+    [
+        (
+            "cancel_order_form",
+            "cancel_order",
+            "PO-48213",
+            "jane.doe@example.com",
+            "Order PO-48213 (hiking boots and trekking poles) already shipped on ",
+        ),
+        (
+            "cancel_order_form",
+            "cancel_order",
+            "PO-66120",
+            "alex_r@example.net",
+            "Order PO-66120 (backpack) is already cancelled.",
+        ),
+        (
+            "return_form",
+            "request_return",
+            "PO-60218",
+            "sam.lee@example.org",
+            "Order PO-60218 (tent) was delivered on ",
+        ),
+    ],
+    ids=["shipped", "cancelled", "window-closed"],
+)
+async def test_a_refusal_to_the_orders_owner_says_what_the_order_holds(
+    shop: InProcessActions,
+    domain: Domain,
+    form: str,
+    intent: str,
+    number: str,
+    email: str,
+    told: str,
+) -> None:
+    """Told why an order can't be cancelled or returned, the customer also learns which order
+    that is ("which items are in it?" was the next question in conversations); someone who
+    only has the number learns neither."""
+    for given, owner in ((email, True), ("someone.else@example.com", False)):
+        tracker = conversation(
+            domain,
+            user(intent, entity("order_number", number), entity("email", given)),
+            slot("order_number", number),
+            slot("order_email", given),
+        )
+        said = texts(await FormAction(form, shop).run(context(domain, tracker)))
+        assert said.startswith(told) is owner, said
+        assert ("(" in said) is owner, said
 
 
 async def test_an_unknown_order_number_gets_a_helpful_answer(
