@@ -316,8 +316,11 @@ async def _order_number_open_to(
             dispatcher.utter_message(
                 response="utter_order_email_mismatch", order_number=order.number
             )
-        return {"order_number": order.number, "order_email": None}
-    return _refused(order, dispatcher, refusal_of, request) or {"order_number": order.number}
+        return {"order_number": order.number, "order_email": None, **NOTHING_REFUSED}
+    return _refused(order, dispatcher, refusal_of, request) or {
+        "order_number": order.number,
+        **NOTHING_REFUSED,
+    }
 
 
 async def _owner_email(
@@ -405,7 +408,21 @@ def _refused(
     if refusal is None:
         return None
     dispatcher.utter_message(response=f"utter_cannot_{request}_{refusal}", **_order_facts(order))
-    return {"order_number": None}
+    # kept for "which items are in it?", asked next (utter_ask_order_items)
+    return {
+        "order_number": None,
+        "order_refused": True,
+        "refused_order": order.number,
+        "refused_items": shop.item_names(order),
+    }
+
+
+NOTHING_REFUSED: dict[str, Any] = {
+    "order_refused": None,
+    "refused_order": None,
+    "refused_items": None,
+}
+"""A new order number forgets the refused order: "what's in it?" is about the new one."""
 
 
 QUOTE_CHARS = 60

@@ -123,3 +123,23 @@ def test_asked_what_the_order_holds_a_form_lists_the_items_only_once_it_is_their
     assert texts(customer.says("what was in it again?")) == f"Sure, here's what's in it. {listed}"
     assert customer.tracker()["slots"]["return_item"] is None
     assert "Why are you returning it?" in texts(customer.says("the headlamp"))
+
+
+def test_after_a_refusal_the_refused_order_is_what_it_means_until_another_number_comes(
+    shared_server: Server,
+) -> None:
+    customer = Customer(shared_server)
+    customer.says("I want to return something from PO-55501")
+    refused = texts(customer.says("sam.lee@example.org"))
+    assert refused.startswith(
+        "Order PO-55501 (sleeping bag and headlamp) hasn't been delivered yet"
+    )
+
+    asked = texts(customer.says("which items are in it?"))
+    assert asked.startswith("Order PO-55501 contains sleeping bag and headlamp. ")
+    assert "Which order would you like to return something from?" in asked
+
+    customer.says("PO-90215")  # Jane's order: Sam's address does not open it
+    again = texts(customer.says("which items are in it?"))
+    assert again.startswith("I can tell you what's in the order once I know it's yours.")
+    assert "sleeping bag" not in again and "backpack" not in again
