@@ -407,13 +407,14 @@ def _refused(
     refusal = refusal_of(order) if refusal_of is not None else None
     if refusal is None:
         return None
-    dispatcher.utter_message(response=f"utter_cannot_{request}_{refusal}", **_order_facts(order))
+    facts = _order_facts(order)
+    dispatcher.utter_message(response=f"utter_cannot_{request}_{refusal}", **facts)
     # kept for "which items are in it?", asked next (utter_ask_order_items)
     return {
         "order_number": None,
         "order_refused": True,
-        "refused_order": order.number,
-        "refused_items": shop.item_names(order),
+        "refused_order": facts["order_number"],
+        "refused_items": facts["items"],
     }
 
 
