@@ -310,11 +310,14 @@ async def _order_number_open_to(
         return {"order_number": None}
     email = tracker.get_slot("order_email")
     if not shop.owned_by(order, email):
-        # an email given in an earlier message gets the check it would get after the number
-        # (one given in this message is checked by validate_order_email, which says so)
+        # an email given in an earlier message gets the check it would get after the number,
+        # naming the address so the customer sees which one was tried (one given in this
+        # message is checked by validate_order_email, which says so)
         if email is not None and "order_email" not in tracker.slots_to_validate():
             dispatcher.utter_message(
-                response="utter_order_email_mismatch", order_number=order.number
+                response="utter_order_earlier_email_mismatch",
+                order_number=order.number,
+                order_email=email,
             )
         return {"order_number": order.number, "order_email": None, **NOTHING_REFUSED}
     return _refused(order, dispatcher, refusal_of, request) or {
