@@ -310,15 +310,10 @@ async def _order_number_open_to(
         return {"order_number": None}
     email = tracker.get_slot("order_email")
     if not shop.owned_by(order, email):
-        # an email given in an earlier message gets the check it would get after the number,
-        # naming the address so the customer sees which one was tried (one given in this
-        # message is checked by validate_order_email, which says so)
+        # an email given in an earlier message gets the check it would get after the number
+        # (one given in this message is checked by validate_order_email, which says so)
         if email is not None and "order_email" not in tracker.slots_to_validate():
-            dispatcher.utter_message(
-                response="utter_order_earlier_email_mismatch",
-                order_number=order.number,
-                order_email=email,
-            )
+            _mismatch(dispatcher, tracker, order.number, email)
         return {"order_number": order.number, "order_email": None, **NOTHING_REFUSED}
     return _refused(order, dispatcher, refusal_of, request) or {
         "order_number": order.number,
@@ -347,10 +342,22 @@ async def _owner_email(
     if order is None:
         return {"order_email": None}
     if not shop.owned_by(order, value):
-        dispatcher.utter_message(response="utter_order_email_mismatch", order_number=order.number)
+        _mismatch(dispatcher, tracker, order.number, value)
         return {"order_email": None}
     email = shop.valid_email(str(value))
     return _refused(order, dispatcher, refusal_of, request) or {"order_email": email}
+
+
+def _mismatch(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, email: Any) -> None:
+    """Say that ``email`` is not the address on order ``number``. An address kept from an
+    earlier message (a form started with it filled) is named, or the customer could not
+    tell which of the addresses they typed was tried."""
+    latest = tracker.latest_message or {}
+    given_now = any(e.get("entity") == "email" for e in latest.get("entities") or []) or (
+        str(email).strip().lower() in str(latest.get("text") or "").lower()
+    )
+    response = "utter_order_email_mismatch" if given_now else "utter_order_earlier_email_mismatch"
+    dispatcher.utter_message(response=response, order_number=number, order_email=email)
 
 
 def _acknowledge(

@@ -287,6 +287,33 @@ async def test_a_wrong_email_given_with_the_number_is_refused_once(
     assert said.count("doesn't match order PO-48213") == 1
 
 
+@pytest.mark.parametrize("form", ["order_status_form", "cancel_order_form", "return_form"])
+async def test_an_address_kept_from_earlier_is_named_when_it_does_not_match_a_new_order(
+    shop: InProcessActions, domain: Domain, form: str
+) -> None:
+    """Shown one order with sam's address, the customer asks about jane's: the refusal says
+    which address was tried; an address typed with the number gets the short refusal."""
+    earlier = slot("order_email", "sam.lee@example.org")
+    number = entity("order_number", "PO-10377")
+    kept = conversation(
+        domain, earlier, user("order_status", number), slot("order_number", "PO-10377")
+    )
+    said = texts(await FormAction(form, shop).run(context(domain, kept)))
+    assert said.count("doesn't match order PO-10377") == 1
+    assert "you gave earlier, sam.lee@example.org, doesn't match" in said
+    both = user("order_status", number, entity("email", "jane.x@example.com"))
+    typed = conversation(
+        domain,
+        earlier,
+        both,
+        slot("order_number", "PO-10377"),
+        slot("order_email", "jane.x@example.com"),
+    )
+    said = texts(await FormAction(form, shop).run(context(domain, typed)))
+    assert said.startswith("That email address doesn't match order PO-10377.")
+    assert "example.com" not in said and "example.org" not in said
+
+
 @pytest.mark.parametrize("item_first", [False, True], ids=["all-at-once", "item-before"])
 async def test_an_item_not_in_the_order_is_told_once_when_everything_comes_together(
     shop: InProcessActions, domain: Domain, item_first: bool
