@@ -53,18 +53,6 @@ WAY_OUT_TEXT = (
 )
 
 
-def answer_intents(form: Form, domain: Domain) -> frozenset[str]:
-    """Intents that answer the form: ``answer_intents`` and every intent its mappings name."""
-    named = {
-        intent
-        for slot in domain.slots
-        if slot.name in form.required_slots
-        for mapping in slot.mappings
-        for intent in mapping.intent
-    }
-    return frozenset(named) | frozenset(form.recovery.answer_intents)
-
-
 def not_an_answer(form: Form, domain: Domain, tracker: Tracker, name: str) -> list[Event] | None:
     """The form's rejection (free-text values taken back) if the message is not an answer."""
     recovery = form.recovery
@@ -75,7 +63,7 @@ def not_an_answer(form: Form, domain: Domain, tracker: Tracker, name: str) -> li
     free_text = _free_text_fills(tracker)
     side = (
         recovery.side_questions
-        and intent not in answer_intents(form, domain)
+        and intent not in domain.answer_intents(form)
         and not _unsure_statement(intent, tracker)
     )
     if not exits and not (side and free_text and len(free_text) == len(_fills_this_turn(tracker))):

@@ -127,7 +127,10 @@ class FormRecovery(_Strict):
     * ``max_failed_attempts``: after that many rejected values for one slot the
       form offers a way out (0: never);
     * a validator message that already asks (ends in ``?``) is not followed by
-      the form's own question for the same slot.
+      the form's own question for the same slot;
+    * ``unclear_answer_response``: said (when the domain has it) for a message with an
+      answer intent that the form could not use ("it stopped working" when the order
+      number was asked), instead of ``side_question_response``; then the form asks again.
     """
 
     side_questions: bool = True
@@ -137,6 +140,7 @@ class FormRecovery(_Strict):
     confirm_exit: bool = True
     max_failed_attempts: int = Field(default=2, ge=0)
     side_question_response: str = "utter_out_of_scope"
+    unclear_answer_response: str = "utter_unclear_answer"
 
 
 class Form(_Strict):
@@ -235,6 +239,18 @@ class Domain(_Strict):
 
     def intent(self, name: str) -> IntentProperties | None:
         return next((i for i in self.intents if i.name == name), None)
+
+    def answer_intents(self, form: Form) -> frozenset[str]:
+        """Intents that answer ``form``: its ``answer_intents`` and every intent named by
+        the mappings of its required slots."""
+        named = {
+            intent
+            for slot in self.slots
+            if slot.name in form.required_slots
+            for mapping in slot.mappings
+            for intent in mapping.intent
+        }
+        return frozenset(named) | frozenset(form.recovery.answer_intents)
 
     def entities_used_by(self, intent: str | None) -> frozenset[str]:
         """Entities that count for an intent's turn (``use_entities``/``ignore_entities``)."""

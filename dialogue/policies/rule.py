@@ -13,7 +13,8 @@ Each prediction tries, in order:
 4. a form's default unhappy paths (``FormRecovery``) when no rule covers the
    message it rejected: an exit intent runs ``action_form_exit``; another
    message is answered with ``utter_<intent>`` or the form's
-   ``side_question_response``, and then the form asks again. After a rule
+   ``side_question_response`` (an answer intent the form could not use first with
+   its ``unclear_answer_response``), and then the form asks again. After a rule
    answered an exit intent, the form is left (``action_form_exit``). These votes
    have full confidence but priority :data:`RECOVERY_PRIORITY`: a memorised story
    (MemoizationPolicy, priority 3) wins, a learned policy's guess does not;
@@ -260,7 +261,9 @@ def _loop_recovery(situation: _Situation, domain: Domain) -> _Vote | None:
     form = domain.forms.get(situation.loop or "")
     if form is None or not situation.loop_rejected:
         return None
-    answers = (f"utter_{situation.intent}", form.recovery.side_question_response)
+    answers: tuple[str, ...] = (f"utter_{situation.intent}", form.recovery.side_question_response)
+    if situation.intent in domain.answer_intents(form):  # meant as an answer, but unusable
+        answers = (form.recovery.unclear_answer_response, *answers)
     if not situation.user_spoke:  # the side question is answered: back to the form
         answered = situation.now.prev_action in answers
         return _Vote(situation.loop or "", priority=RECOVERY_PRIORITY) if answered else None

@@ -143,3 +143,19 @@ def test_after_a_refusal_the_refused_order_is_what_it_means_until_another_number
     again = texts(customer.says("which items are in it?"))
     assert again.startswith("I can tell you what's in the order once I know it's yours.")
     assert "sleeping bag" not in again and "backpack" not in again
+
+
+def test_a_reason_typed_when_the_order_number_is_asked_is_not_declined_as_out_of_scope(
+    shared_server: Server,
+) -> None:
+    customer = Customer(shared_server)
+    asked = texts(customer.says("I want to return something"))
+    assert asked.startswith("Which order would you like to return something from?")
+
+    replies = customer.says("it stopped working")
+
+    assert [r["text"] for r in replies] == [
+        "Sorry, I couldn't use that as an answer to my question.",
+        asked,
+    ]
+    assert "email address you placed order PO-90215" in texts(customer.says("PO-90215"))

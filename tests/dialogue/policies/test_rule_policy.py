@@ -179,6 +179,33 @@ def test_a_loop_rejected_this_turn_is_not_predicted_again(formbot: RulePolicy) -
     assert formbot.predict(rejected, FORMBOT_DOMAIN).action != "restaurant_form"
 
 
+@pytest.mark.parametrize(
+    ("responses", "intent", "answer"),
+    [
+        ({"utter_unclear_answer", "utter_out_of_scope"}, "inform", "utter_unclear_answer"),
+        ({"utter_unclear_answer", "utter_out_of_scope"}, "shipping", "utter_out_of_scope"),
+        ({"utter_out_of_scope"}, "inform", "utter_out_of_scope"),
+    ],
+    ids=["unusable-answer", "side-question", "no-unclear-response"],
+)
+def test_an_answer_the_form_could_not_use_is_told_as_such_then_asked_again(
+    formbot: RulePolicy, responses: set[str], intent: str, answer: str
+) -> None:
+    """ "It stopped working" typed when a number is asked is no question to decline as out of
+    scope; a bot without ``utter_unclear_answer`` (any Rasa bot) keeps the old answer."""
+    extra = "\n".join(f"  {name}: [{{text: '{name}'}}]" for name in sorted(responses))
+    added = f"intents: [shipping]\nresponses:\n{extra}\n"
+    domain = FORMBOT_DOMAIN.merged(domain_from_yaml(added))
+    rejected = tracker_of(domain, *ASKED, user(intent))
+    rejected = rejected.appended(ActionExecutionRejected(name="restaurant_form"))
+
+    told = formbot.predict(rejected, domain)
+    asked_again = formbot.predict(rejected.appended(ActionExecuted(name=told.action)), domain)
+
+    assert told.action == answer
+    assert asked_again.action == "restaurant_form"
+
+
 def test_a_finished_form_continues_with_the_submit_rule(formbot: RulePolicy) -> None:
     done = (*ASKED, user("inform"), act("restaurant_form"), loop(None))
 
