@@ -51,8 +51,8 @@ PIPELINE: list[dict[str, Any]] = [
 ]
 """``DIETClassifier`` and ``FallbackClassifier`` with their defaults: on BANKING77's 10,003
 examples the classifier fine-tunes all-MiniLM-L6-v2 (4 epochs, 32 sub-words; bfloat16 training
-passes where the CPU has them) with intent scores added to an n-gram linear model's, and
-calibrates its confidences."""
+passes where the CPU has them) with intent scores added to an n-gram linear model's,
+calibrates its confidences, and lets the 10 nearest training messages vote on the intent."""
 
 PARSE_SAMPLES = 300
 CONCURRENT_CLIENTS = 32

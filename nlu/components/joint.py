@@ -27,6 +27,7 @@ from nlu.components.joint_calibration import (
     calibration_split,
     softmax,
 )
+from nlu.components.joint_neighbours import Neighbours
 from nlu.components.joint_options import JointOptions, JointSettings, MLPOptions, Recipe
 from nlu.components.options import ComponentOptions, read_options
 from nlu.errors import NotTrainedError, TrainingDataError
@@ -74,6 +75,7 @@ class JointIntentEntityClassifier:
         self.network: JointNetwork | None = None
         self.calibration: Calibration | None = None
         self.head: IntentHead | None = None  # the trained intent scorer in numpy
+        self.neighbours: Neighbours | None = None  # training messages that vote on intents
 
     @classmethod
     def create(cls, options: Mapping[str, Any], key: str) -> Self:
@@ -121,6 +123,10 @@ class JointIntentEntityClassifier:
             calibration = [m for m, out in zip(pairs, held, strict=True) if out]
             logits = self._logits([m for m, _ in calibration])
             self.calibration = Calibration.fit(logits, intents[held])
+        self.neighbours = None
+        if s.neighbours and self.head is not None and not self.network.shape.tags:
+            sentences = self._sentence_vectors([m for m, _ in pairs])
+            self.neighbours = Neighbours.of(sentences, intents, s.neighbours, s.neighbour_weight)
 
     def _fit(self, pairs: Sequence[tuple[Message, Any]]) -> None:
         from nlu.components.joint_inputs import PreparedInputs
@@ -159,6 +165,21 @@ class JointIntentEntityClassifier:
                 intents, _ = network(batch)
             logits.append(_require(intents, self.name).numpy())
         return np.concatenate(logits)
+
+    def _sentence_vectors(self, messages: Sequence[Message]) -> np.ndarray:
+        """The dense sentence vectors of ``messages`` in their order, computed in chunks of
+        similar length (a fine-tuned encoder pads each chunk to its longest message)."""
+        from nlu.components.joint_inputs import PreparedInputs
+
+        network = _require(self.network, self.name)
+        order = sorted(range(len(messages)), key=lambda i: len(messages[i].text))
+        vectors = np.zeros((len(messages), network.dense_width), dtype=np.float32)
+        for begin in range(0, len(order), PROCESS_BATCH):
+            rows = order[begin : begin + PROCESS_BATCH]
+            chunk = [messages[i] for i in rows]
+            batch = PreparedInputs.build(chunk, _require(self.inputs, self.name))
+            vectors[rows] = network.sentence_vectors(batch.batch(range(len(chunk))))
+        return vectors
 
     def _serve_head(self) -> None:
         """Score intents in numpy from now on (the weights are final)."""
@@ -232,8 +253,11 @@ class JointIntentEntityClassifier:
         )
         if self.head is not None and not network.shape.tags:
             # An intent-only model parses without torch (see joint_head).
-            logits = self.head.logits(batch.sentence_sparse, network.sentence_vectors(batch))
-            self._rank(tokenized, self._confidences(logits))
+            sentences = network.sentence_vectors(batch)
+            confidences = self._confidences(self.head.logits(batch.sentence_sparse, sentences))
+            if self.neighbours is not None:
+                confidences = self.neighbours.mix(confidences, sentences)
+            self._rank(tokenized, confidences)
             return
         with torch.inference_mode():
             intents, emissions = network(batch)
@@ -295,6 +319,8 @@ class JointIntentEntityClassifier:
             network.encoder.save(directory / ENCODER_DIRECTORY)
         if self.calibration is not None:
             self.calibration.save(directory)
+        if self.neighbours is not None:
+            self.neighbours.save(directory)
 
     @classmethod
     def load(cls, config: Mapping[str, Any], directory: Path) -> Self:
@@ -313,6 +339,7 @@ class JointIntentEntityClassifier:
         classifier.network = network
         classifier._serve_head()
         classifier.calibration = Calibration.load(directory)
+        classifier.neighbours = Neighbours.load(directory)
         return classifier
 
 
